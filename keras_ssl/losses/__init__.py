@@ -1,0 +1,11 @@
+"""Losses: pure `keras.ops` functions and thin `keras.losses.Loss` wrappers."""
+
+from keras_ssl.losses.common import l2_normalize
+from keras_ssl.losses.info_nce import InfoNCE
+from keras_ssl.losses.info_nce import info_nce
+from keras_ssl.losses.negative_cosine_similarity import NegativeCosineSimilarity
+from keras_ssl.losses.negative_cosine_similarity import (
+    negative_cosine_similarity,
+)
+from keras_ssl.losses.ntxent import NTXent
+from keras_ssl.losses.ntxent import ntxent

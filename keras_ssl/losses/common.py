@@ -1,0 +1,33 @@
+"""Helpers shared by the contrastive losses (float32 maths, shape checks)."""
+
+from keras import ops
+
+from keras_ssl.utils.validation import check_rank
+from keras_ssl.utils.validation import check_same_batch
+
+
+def l2_normalize(x, axis=-1):
+    """L2-normalises `x` along `axis` in float32 (safe for mixed precision)."""
+    x = ops.cast(x, "float32")
+    return x / ops.maximum(ops.norm(x, axis=axis, keepdims=True), 1e-12)
+
+
+def cross_entropy_with_index(logits, positive_index):
+    """Mean cross-entropy of float32 `logits` (b, n) at column per row."""
+    log_probs = logits - ops.logsumexp(logits, axis=1, keepdims=True)
+    picked = ops.take_along_axis(
+        log_probs, ops.expand_dims(positive_index, 1), axis=1
+    )
+    return -ops.mean(picked)
+
+
+def check_embedding_pair(a, b, names=("z_a", "z_b")):
+    check_rank(names[0], a, 2)
+    check_rank(names[1], b, 2)
+    check_same_batch(names[0], a, names[1], b)
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` must have the same embedding "
+            f"size. Received: {names[0]}.shape={tuple(a.shape)}, "
+            f"{names[1]}.shape={tuple(b.shape)}."
+        )

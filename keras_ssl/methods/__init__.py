@@ -1,0 +1,17 @@
+"""Self-supervised methods: `keras.Model`s trained with `fit`."""
+
+from keras_ssl.methods.byol import BYOL
+from keras_ssl.methods.moco_v2 import MoCoV2
+from keras_ssl.methods.simclr import SimCLR
+from keras_ssl.methods.ssl_model import SSLModel
+
+METHODS = {"simclr": SimCLR, "moco_v2": MoCoV2, "byol": BYOL}
+
+
+def get_method(name):
+    """The method class registered as `name` (e.g. "simclr")."""
+    if name not in METHODS:
+        raise ValueError(
+            f"Unknown method {name!r}. Expected one of {sorted(METHODS)}."
+        )
+    return METHODS[name]

@@ -1,0 +1,34 @@
+"""Golden losses: the same weights and views give the same loss on every backend."""
+
+import numpy as np
+import pytest
+
+from keras_ssl import methods
+from keras_ssl.testing import deterministic_weights
+from keras_ssl.testing import tiny_augmenter
+from keras_ssl.testing import tiny_encoder
+
+HEADS = {"projection_hidden_dim": 16, "projection_dim": 8}
+KWARGS = {
+    "SimCLR": {"temperature": 0.5, **HEADS},
+    "MoCoV2": {"queue_size": 16, **HEADS},
+    "BYOL": HEADS,
+}
+# Measured on JAX, then checked on TensorFlow and PyTorch (float32, CPU).
+GOLDEN = {"SimCLR": 2.8354249, "MoCoV2": 2.0294903, "BYOL": 3.5341606}
+
+
+def golden_loss(name):
+    model = getattr(methods, name)(
+        tiny_encoder(), augmenter=tiny_augmenter(), **KWARGS[name]
+    )
+    deterministic_weights(model, seed=0)
+    rng = np.random.default_rng(1)
+    views = [rng.uniform(0, 255, (6, 8, 8, 3)).astype("float32") for _ in range(2)]
+    loss, _ = model.compute_ssl_loss(views, training=True)
+    return float(loss)
+
+
+@pytest.mark.parametrize("name", sorted(KWARGS))
+def test_golden_loss_is_backend_independent(name):
+    np.testing.assert_allclose(golden_loss(name), GOLDEN[name], rtol=0, atol=1e-5)
