@@ -89,7 +89,8 @@ def pretrain(
     model.compile(optimizer=keras.optimizers.AdamW(learning_rate))
     start = time.perf_counter()
     history = model.fit(
-        x_train if y_train is None else (x_train, y_train),
+        x_train,
+        y_train,
         epochs=epochs,
         batch_size=batch_size,
         verbose=verbose,

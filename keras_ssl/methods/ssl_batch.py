@@ -25,8 +25,8 @@ def unpack_ssl_batch(data):
     if not isinstance(data, (tuple, list)):
         return data, None, None
     if len(data) == 1:
-        images, views, _ = unpack_ssl_batch(data[0])
-        return images, views, None
+        # What Keras yields for `fit(x)` when x is a tuple: `(x,)`.
+        return unpack_ssl_batch(data[0])
     if all(_is_image_tensor(x) for x in data):
         return None, list(data), None
     inputs, labels = data[0], data[1]

@@ -98,3 +98,15 @@ def test_cosine_schedule_needs_known_length():
 
     with pytest.raises(ValueError, match="steps_per_epoch"):
         model.fit(batches(), epochs=1, verbose=0)
+
+
+def test_labels_reach_the_probe_in_every_batch_form():
+    from keras_ssl.methods.ssl_batch import unpack_ssl_batch
+
+    x, y = views(4), np.arange(4)
+    for batch in [(x, y), ((x, y),), {"images": x, "labels": y}]:
+        images, found_views, labels = unpack_ssl_batch(batch)
+        assert images is x and found_views is None and labels is y
+    for batch in [((x, x),), (x, x), ((x, x), y), {"views": (x, x)}]:
+        images, found_views, labels = unpack_ssl_batch(batch)
+        assert images is None and len(found_views) == 2
