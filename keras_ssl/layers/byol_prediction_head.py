@@ -1,11 +1,11 @@
 """BYOLPredictionHead: a ProjectionHead with its paper's defaults."""
 
 from keras_ssl.api_export import keras_ssl_export
-from keras_ssl.layers.projection_head import ProjectionHead
+from keras_ssl.layers.projection_head import SingleHiddenLayerHead
 
 
 @keras_ssl_export
-class BYOLPredictionHead(ProjectionHead):
+class BYOLPredictionHead(SingleHiddenLayerHead):
     """BYOL predictor: Dense(4096)-BN-ReLU-Dense(256), online branch only.
 
     The predictor has the projector's architecture and maps the online
@@ -27,19 +27,6 @@ class BYOLPredictionHead(ProjectionHead):
         https://arxiv.org/abs/2006.07733
     """
 
-    def __init__(
-        self, hidden_dim=4096, output_dim=256, use_batch_norm=True, **kwargs
-    ):
-        kwargs.pop("hidden_dims", None)
-        kwargs.setdefault("output_batch_norm", False)
-        super().__init__(
-            hidden_dims=[hidden_dim],
-            output_dim=output_dim,
-            use_batch_norm=use_batch_norm,
-            **kwargs,
-        )
-
-    def get_config(self):
-        config = super().get_config()
-        config["hidden_dim"] = config.pop("hidden_dims")[0]
-        return config
+    default_hidden_dim = 4096
+    default_output_dim = 256
+    default_batch_norm = True

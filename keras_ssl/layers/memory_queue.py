@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.losses.common import l2_normalize
 from keras_ssl.utils.validation import check_positive_int
 from keras_ssl.utils.validation import check_rank
 
@@ -51,7 +52,7 @@ class MemoryQueue(keras.layers.Layer):
             dtype="float32",
             name="keys",
         )
-        self.keys.assign(_l2_normalize_rows(self.keys.value))
+        self.keys.assign(l2_normalize(self.keys.value))
         self.pointer = self.add_weight(
             shape=(),
             initializer="zeros",
@@ -63,6 +64,7 @@ class MemoryQueue(keras.layers.Layer):
 
     def enqueue(self, batch):
         """Writes `batch` (b, dim) at the pointer, wrapping, and advances it."""
+        batch = ops.convert_to_tensor(batch)
         check_rank("batch", batch, 2)
         if batch.shape[-1] != self.dim:
             raise ValueError(
@@ -77,7 +79,7 @@ class MemoryQueue(keras.layers.Layer):
             )
         count = ops.shape(batch)[0]
         rows = (self.pointer + ops.arange(count, dtype="int32")) % self.size
-        batch = ops.cast(ops.stop_gradient(batch), "float32")
+        batch = ops.stop_gradient(ops.cast(batch, "float32"))
         self.keys.assign(
             ops.scatter_update(self.keys, ops.expand_dims(rows, 1), batch)
         )
@@ -93,7 +95,3 @@ class MemoryQueue(keras.layers.Layer):
             "dim": self.dim,
             "seed": self.seed,
         }
-
-
-def _l2_normalize_rows(x):
-    return x / ops.maximum(ops.norm(x, axis=1, keepdims=True), 1e-12)

@@ -1,11 +1,11 @@
 """MoCoV2ProjectionHead: a ProjectionHead with its paper's defaults."""
 
 from keras_ssl.api_export import keras_ssl_export
-from keras_ssl.layers.projection_head import ProjectionHead
+from keras_ssl.layers.projection_head import SingleHiddenLayerHead
 
 
 @keras_ssl_export
-class MoCoV2ProjectionHead(ProjectionHead):
+class MoCoV2ProjectionHead(SingleHiddenLayerHead):
     """MoCo v2 projector: Dense(2048)-ReLU-Dense(128), no BatchNorm.
 
     MoCo v2 replaces MoCo's linear fc head by a 2-layer MLP with a 2048-d
@@ -27,19 +27,6 @@ class MoCoV2ProjectionHead(ProjectionHead):
         https://arxiv.org/abs/2003.04297
     """
 
-    def __init__(
-        self, hidden_dim=2048, output_dim=128, use_batch_norm=False, **kwargs
-    ):
-        kwargs.pop("hidden_dims", None)
-        kwargs.setdefault("output_batch_norm", False)
-        super().__init__(
-            hidden_dims=[hidden_dim],
-            output_dim=output_dim,
-            use_batch_norm=use_batch_norm,
-            **kwargs,
-        )
-
-    def get_config(self):
-        config = super().get_config()
-        config["hidden_dim"] = config.pop("hidden_dims")[0]
-        return config
+    default_hidden_dim = 2048
+    default_output_dim = 128
+    default_batch_norm = False

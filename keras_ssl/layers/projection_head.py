@@ -112,3 +112,36 @@ class ProjectionHead(keras.layers.Layer):
             "use_batch_norm": self.use_batch_norm,
             "output_batch_norm": self.output_batch_norm,
         }
+
+
+class SingleHiddenLayerHead(ProjectionHead):
+    """Base of the paper heads: one hidden layer, defaults per subclass.
+
+    Subclasses set `default_hidden_dim`, `default_output_dim` and
+    `default_batch_norm` and document them; the arguments and config are
+    `hidden_dim`, `output_dim` and `use_batch_norm`.
+    """
+
+    default_hidden_dim = 2048
+    default_output_dim = 128
+    default_batch_norm = True
+
+    def __init__(
+        self, hidden_dim=None, output_dim=None, use_batch_norm=None, **kwargs
+    ):
+        kwargs.pop("hidden_dims", None)
+        super().__init__(
+            hidden_dims=[hidden_dim or self.default_hidden_dim],
+            output_dim=output_dim or self.default_output_dim,
+            use_batch_norm=(
+                self.default_batch_norm
+                if use_batch_norm is None
+                else use_batch_norm
+            ),
+            **kwargs,
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config["hidden_dim"] = config.pop("hidden_dims")[0]
+        return config

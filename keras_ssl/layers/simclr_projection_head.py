@@ -1,11 +1,11 @@
 """SimCLRProjectionHead: a ProjectionHead with its paper's defaults."""
 
 from keras_ssl.api_export import keras_ssl_export
-from keras_ssl.layers.projection_head import ProjectionHead
+from keras_ssl.layers.projection_head import SingleHiddenLayerHead
 
 
 @keras_ssl_export
-class SimCLRProjectionHead(ProjectionHead):
+class SimCLRProjectionHead(SingleHiddenLayerHead):
     """SimCLR projector: Dense(2048)-BN-ReLU-Dense(128).
 
     The paper maps the 2048-d ResNet-50 representation through a 2-layer MLP
@@ -29,19 +29,6 @@ class SimCLRProjectionHead(ProjectionHead):
         https://arxiv.org/abs/2002.05709
     """
 
-    def __init__(
-        self, hidden_dim=2048, output_dim=128, use_batch_norm=True, **kwargs
-    ):
-        kwargs.pop("hidden_dims", None)
-        kwargs.setdefault("output_batch_norm", False)
-        super().__init__(
-            hidden_dims=[hidden_dim],
-            output_dim=output_dim,
-            use_batch_norm=use_batch_norm,
-            **kwargs,
-        )
-
-    def get_config(self):
-        config = super().get_config()
-        config["hidden_dim"] = config.pop("hidden_dims")[0]
-        return config
+    default_hidden_dim = 2048
+    default_output_dim = 128
+    default_batch_norm = True
