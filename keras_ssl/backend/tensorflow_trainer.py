@@ -25,10 +25,13 @@ class TensorFlowSSLTrainer:
             scaled = self.optimizer.scale_loss(total)
         variables = self.trainable_variables
         # Heads unused by this batch (the probe without labels) get a zero
-        # gradient, as on JAX.
-        grads = tape.gradient(
-            scaled, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO
-        )
+        # gradient, as on JAX (UnconnectedGradients.ZERO fails on Keras
+        # variables, whose dtype is a string).
+        grads = tape.gradient(scaled, variables)
+        grads = [
+            tf.zeros_like(v.value) if g is None else g
+            for v, g in zip(variables, grads)
+        ]
         momentum = self.current_momentum()
         self.optimizer.apply(grads, variables)
         self.update_momentum_targets(momentum)

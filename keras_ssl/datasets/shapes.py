@@ -1,0 +1,165 @@
+"""The embedded `shapes` data set: ten shape classes drawn in-process."""
+
+import numpy as np
+
+from keras_ssl.datasets import shape_geometry
+
+SHAPES_CLASS_NAMES = [fn.__name__ for fn in shape_geometry.SHAPE_FUNCTIONS]
+SHAPES_IMAGE_SIZE = 32
+SHAPES_SPLIT_SIZES = {"train": 5000, "test": 1000}
+# Each split draws from its own random stream so train and test never share
+# an image, whatever `num_examples` asks for.
+_SPLIT_STREAMS = {"train": 0, "test": 1}
+_SUPERSAMPLE = 2  # sub-pixels per axis, for anti-aliased edges
+_CHUNK = 1000  # images drawn at once, to bound memory
+_MIN_LUMA_GAP = 0.25  # foreground/background contrast, so grayscale keeps the shape
+_PALETTE = None
+_BG_FIELD = 0.15
+_FG_FIELD = 0.06
+_NOISE = 0.04
+_SCALE_RANGE = (6.0, 11.0)
+_MAX_ROTATION = np.pi
+
+
+def load_shapes(split="train", num_examples=None, seed=0):
+    """Loads the embedded `shapes` data set, generated on the fly.
+
+    Ten classes of flat shapes (see `SHAPES_CLASS_NAMES`) drawn at random
+    position, scale, rotation and aspect ratio, with a random foreground
+    colour on a random, smoothly varying background colour plus pixel noise.
+    Colours are drawn independently of the class, so the class is a shape cue
+    and not a colour or brightness cue: raw pixels are a poor kNN feature
+    while a convolutional encoder can learn the shapes. Nothing is
+    downloaded; the same `split`, `num_examples` and `seed` give the same
+    bytes.
+
+    Args:
+        split: str. `"train"` (5000 images by default) or `"test"` (1000
+            images by default). Defaults to `"train"`.
+        num_examples: int or None. Number of images to draw; `None` uses the
+            split's default size. Classes are balanced to within one image.
+            Defaults to `None`.
+        seed: int. Seed of the generator. Defaults to `0`.
+
+    Returns:
+        A tuple `(images, labels)`: `images` is a uint8 array of shape
+        `(num_examples, 32, 32, 3)` and `labels` an int32 array of shape
+        `(num_examples,)` with values in `[0, 10)`, indexing
+        `SHAPES_CLASS_NAMES`.
+
+    Example:
+
+    ```python
+    images, labels = keras_ssl.datasets.load_shapes("train")
+    print(images.shape, keras_ssl.datasets.SHAPES_CLASS_NAMES[labels[0]])
+    ```
+    """
+    if split not in SHAPES_SPLIT_SIZES:
+        raise ValueError(
+            f"`split` must be one of {sorted(SHAPES_SPLIT_SIZES)}, got split={split!r}."
+        )
+    if num_examples is None:
+        num_examples = SHAPES_SPLIT_SIZES[split]
+    if isinstance(num_examples, bool) or not isinstance(num_examples, (int, np.integer)):
+        raise TypeError(
+            f"`num_examples` must be an int or None, got num_examples={num_examples!r}."
+        )
+    if num_examples < 0:
+        raise ValueError(
+            f"`num_examples` must be >= 0, got num_examples={num_examples}."
+        )
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"`seed` must be a non-negative int, got seed={seed!r}.")
+    rng = np.random.default_rng([int(seed), _SPLIT_STREAMS[split]])
+    num_classes = len(SHAPES_CLASS_NAMES)
+    labels = rng.permutation(np.arange(num_examples) % num_classes).astype("int32")
+    images = np.empty((num_examples, SHAPES_IMAGE_SIZE, SHAPES_IMAGE_SIZE, 3), "uint8")
+    for start in range(0, num_examples, _CHUNK):
+        stop = min(start + _CHUNK, num_examples)
+        images[start:stop] = _draw_images(labels[start:stop], rng)
+    return images, labels
+
+
+def _draw_images(labels, rng):
+    n = len(labels)
+    mask = _draw_masks(labels, rng)
+    foreground, background = _draw_colors(n, rng)
+    background = background[:, None, None, :] + _smooth_field(n, rng, _BG_FIELD, 4)
+    foreground = foreground[:, None, None, :] + _smooth_field(n, rng, _FG_FIELD, 3)
+    mask = mask[..., None]
+    image = mask * foreground + (1.0 - mask) * background
+    image += rng.normal(0.0, _NOISE, size=image.shape)
+    return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype("uint8")
+
+
+def _draw_masks(labels, rng):
+    """Anti-aliased shape masks in [0, 1], shape (n, 32, 32)."""
+    n = len(labels)
+    size = SHAPES_IMAGE_SIZE
+    scale = rng.uniform(*_SCALE_RANGE, size=n)  # pixels per local unit
+    stretch = np.exp(rng.uniform(-0.2, 0.2, size=n))  # mild aspect-ratio change
+    angle = rng.uniform(-_MAX_ROTATION, _MAX_ROTATION, size=n)
+    # Keep the centre far enough from the border that the shape stays mostly
+    # visible at any rotation.
+    slack = np.maximum(size / 2 - scale * 1.05, 0.0)
+    centre = size / 2 + rng.uniform(-1.0, 1.0, size=(n, 2)) * slack[:, None]
+
+    sub = size * _SUPERSAMPLE
+    grid = (np.arange(sub) + 0.5) / _SUPERSAMPLE
+    dx = grid[None, None, :] - centre[:, 0, None, None]
+    dy = grid[None, :, None] - centre[:, 1, None, None]
+    cos, sin = np.cos(angle)[:, None, None], np.sin(angle)[:, None, None]
+    u = (cos * dx + sin * dy) / (scale * stretch)[:, None, None]
+    v = (cos * dy - sin * dx) * stretch[:, None, None] / scale[:, None, None]
+
+    fine = np.zeros((n, sub, sub), dtype=bool)
+    for label, shape_fn in enumerate(shape_geometry.SHAPE_FUNCTIONS):
+        rows = labels == label
+        if rows.any():
+            fine[rows] = shape_fn(u[rows], v[rows])
+    fine = fine.reshape(n, size, _SUPERSAMPLE, size, _SUPERSAMPLE)
+    return fine.mean(axis=(2, 4))
+
+
+def _luma(rgb):
+    return rgb @ np.array([0.299, 0.587, 0.114])
+
+
+def _draw_colors(n, rng):
+    """Foreground and background RGB in [0, 1] with a luminance gap."""
+    draw = _palette_draw if _PALETTE is not None else _uniform_draw
+    foreground = draw(rng, n)
+    background = draw(rng, n)
+    # Redraw pairs that are too close in brightness; both colours are redrawn
+    # so their joint law stays symmetric and class independent.
+    close = np.abs(_luma(foreground) - _luma(background)) < _MIN_LUMA_GAP
+    while close.any():
+        count = int(close.sum())
+        foreground[close] = draw(rng, count)
+        background[close] = draw(rng, count)
+        close = np.abs(_luma(foreground) - _luma(background)) < _MIN_LUMA_GAP
+    return foreground, background
+
+
+def _uniform_draw(rng, n):
+    return rng.uniform(0.0, 1.0, size=(n, 3))
+
+
+def _palette_draw(rng, n):
+    palette = np.asarray(_PALETTE, dtype="float64")
+    return palette[rng.integers(0, len(palette), size=n)]
+
+
+def _smooth_field(n, rng, amplitude, knots):
+    """Low-frequency RGB noise: a coarse random grid, bilinearly upsampled."""
+    size = SHAPES_IMAGE_SIZE
+    coarse = rng.normal(0.0, amplitude, size=(n, knots, knots, 3))
+    position = np.linspace(0.0, knots - 1.0, size)
+    lower = np.minimum(np.floor(position).astype(int), knots - 2)
+    frac = position - lower
+    weights = np.zeros((size, knots))
+    weights[np.arange(size), lower] = 1.0 - frac
+    weights[np.arange(size), lower + 1] = frac
+    # weights @ grid @ weights.T per image and channel, as batched matmuls.
+    fine = weights @ coarse.transpose(0, 3, 1, 2) @ weights.T
+    return fine.transpose(0, 2, 3, 1)
