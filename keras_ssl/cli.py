@@ -11,7 +11,9 @@ import os
 import sys
 
 BACKENDS = ("jax", "tensorflow", "torch")
-METHOD_NAMES = ("simclr", "moco_v2", "byol")
+# Kept in step with keras_ssl.methods.METHODS (tested); listed here so that
+# `--help` works before Keras is imported.
+METHOD_NAMES = ("simclr", "moco_v2", "byol", "simsiam", "barlow_twins", "vicreg")
 
 
 class _OneLineParser(argparse.ArgumentParser):

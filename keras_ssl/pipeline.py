@@ -39,6 +39,9 @@ SMALL_DATA_SETTINGS = {
         "projection_dim": 128,
         "base_momentum": 0.99,
     },
+    "simsiam": {"projection_dim": 512, "prediction_hidden_dim": 128},
+    "barlow_twins": {"projection_hidden_dim": 1024, "projection_dim": 1024},
+    "vicreg": {"projection_hidden_dim": 1024, "projection_dim": 1024},
 }
 
 # The embedded data set's objects cover a small part of the image: crops of
@@ -48,6 +51,9 @@ AUGMENTATIONS = {
     "simclr": augmentations.simclr_augmentation,
     "moco_v2": augmentations.moco_v2_augmentation,
     "byol": augmentations.byol_augmentation,
+    "simsiam": augmentations.moco_v2_augmentation,
+    "barlow_twins": augmentations.byol_augmentation,
+    "vicreg": augmentations.byol_augmentation,
 }
 
 ENCODER_FILE = "encoder.keras"

@@ -61,3 +61,9 @@ def test_missing_model_dir_is_one_clear_line(tmp_path, capsys):
     assert cli.main(["evaluate", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err.strip()
     assert "encoder" in err and len(err.splitlines()) == 1
+
+
+def test_cli_method_names_match_the_method_registry():
+    from keras_ssl import methods
+
+    assert sorted(cli.METHOD_NAMES) == sorted(methods.METHODS)

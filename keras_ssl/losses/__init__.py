@@ -1,5 +1,7 @@
 """Losses: pure `keras.ops` functions and thin `keras.losses.Loss` wrappers."""
 
+from keras_ssl.losses.barlow_twins_loss import BarlowTwinsLoss
+from keras_ssl.losses.barlow_twins_loss import barlow_twins_loss
 from keras_ssl.losses.common import l2_normalize
 from keras_ssl.losses.info_nce import InfoNCE
 from keras_ssl.losses.info_nce import info_nce
@@ -9,3 +11,5 @@ from keras_ssl.losses.negative_cosine_similarity import (
 )
 from keras_ssl.losses.ntxent import NTXent
 from keras_ssl.losses.ntxent import ntxent
+from keras_ssl.losses.vicreg_loss import VICRegLoss
+from keras_ssl.losses.vicreg_loss import vicreg_loss

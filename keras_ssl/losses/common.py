@@ -31,3 +31,15 @@ def check_embedding_pair(a, b, names=("z_a", "z_b")):
             f"size. Received: {names[0]}.shape={tuple(a.shape)}, "
             f"{names[1]}.shape={tuple(b.shape)}."
         )
+
+
+def standardize_over_batch(x, epsilon=1e-5):
+    """Each column of `x` (b, d) to mean 0, variance 1 over the batch, float32.
+
+    The biased variance plus `epsilon`, as an affine-free BatchNorm in
+    training mode.
+    """
+    x = ops.cast(x, "float32")
+    mean = ops.mean(x, axis=0, keepdims=True)
+    variance = ops.mean(ops.square(x - mean), axis=0, keepdims=True)
+    return (x - mean) / ops.sqrt(variance + epsilon)

@@ -110,3 +110,14 @@ def test_labels_reach_the_probe_in_every_batch_form():
     for batch in [((x, x),), (x, x), ((x, x), y), {"views": (x, x)}]:
         images, found_views, labels = unpack_ssl_batch(batch)
         assert images is None and len(found_views) == 2
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])
+def test_bad_loss_weights_of_redundancy_methods(bad):
+    with pytest.raises(ValueError, match="lambda_"):
+        methods.BarlowTwins(tiny_encoder(), lambda_=bad, **HEADS)
+    for name in ("invariance_weight", "variance_weight", "covariance_weight"):
+        with pytest.raises(ValueError, match=name):
+            methods.VICReg(tiny_encoder(), **{name: bad}, **HEADS)
+    with pytest.raises(ValueError, match="prediction_hidden_dim"):
+        methods.SimSiam(tiny_encoder(), prediction_hidden_dim=0)

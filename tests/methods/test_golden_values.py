@@ -13,9 +13,20 @@ KWARGS = {
     "SimCLR": {"temperature": 0.5, **HEADS},
     "MoCoV2": {"queue_size": 16, **HEADS},
     "BYOL": HEADS,
+    "SimSiam": {"projection_dim": 8, "prediction_hidden_dim": 4},
+    "BarlowTwins": HEADS,
+    # Unit weights keep the value near 1, where float32 rounding is ~1e-7.
+    "VICReg": {"invariance_weight": 1.0, "variance_weight": 1.0, **HEADS},
 }
 # Measured on JAX, then checked on TensorFlow and PyTorch (float32, CPU).
-GOLDEN = {"SimCLR": 2.8354249, "MoCoV2": 2.0294903, "BYOL": 3.5341606}
+GOLDEN = {
+    "SimCLR": 2.8354249,
+    "MoCoV2": 2.0294903,
+    "BYOL": 3.5341606,
+    "SimSiam": 0.0339193,
+    "BarlowTwins": 9.8819151,
+    "VICReg": 1.4577458,
+}
 
 
 def golden_loss(name):

@@ -17,6 +17,9 @@ METHOD_KWARGS = {
     "SimCLR": {"temperature": 0.5, **HEADS},
     "MoCoV2": {"queue_size": 32, "base_momentum": 0.9, **HEADS},
     "BYOL": {"base_momentum": 0.9, **HEADS},
+    "SimSiam": {"projection_dim": 8, "prediction_hidden_dim": 4},
+    "BarlowTwins": HEADS,
+    "VICReg": HEADS,
 }
 MOMENTUM_METHODS = ["MoCoV2", "BYOL"]
 
