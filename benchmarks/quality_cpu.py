@@ -28,7 +28,7 @@ from keras_ssl import pipeline  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--methods", nargs="+", default=["simclr", "moco_v2", "byol"])
+    parser.add_argument("--methods", nargs="+", default=list(pipeline.SMALL_DATA_SETTINGS))
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--encoder", default="small_cnn")

@@ -13,7 +13,10 @@ import sys
 BACKENDS = ("jax", "tensorflow", "torch")
 # Kept in step with keras_ssl.methods.METHODS (tested); listed here so that
 # `--help` works before Keras is imported.
-METHOD_NAMES = ("simclr", "moco_v2", "byol", "simsiam", "barlow_twins", "vicreg")
+METHOD_NAMES = (
+    "simclr", "moco_v2", "byol", "simsiam", "barlow_twins", "vicreg",
+    "moco_v3", "nnclr", "dcl", "dclw", "dino",
+)
 
 
 class _OneLineParser(argparse.ArgumentParser):

@@ -42,11 +42,46 @@ SMALL_DATA_SETTINGS = {
     "simsiam": {"projection_dim": 512, "prediction_hidden_dim": 128},
     "barlow_twins": {"projection_hidden_dim": 1024, "projection_dim": 1024},
     "vicreg": {"projection_hidden_dim": 1024, "projection_dim": 1024},
+    "moco_v3": {
+        "temperature": 0.2,
+        "projection_hidden_dim": 1024,
+        "prediction_hidden_dim": 1024,
+        "projection_dim": 128,
+        "base_momentum": 0.99,
+    },
+    "nnclr": {
+        "temperature": 0.2,
+        "queue_size": 4096,
+        "projection_hidden_dim": 1024,
+        "prediction_hidden_dim": 1024,
+        "projection_dim": 128,
+    },
+    "dcl": {"temperature": 0.5, "projection_hidden_dim": 512},
+    "dclw": {"temperature": 0.5, "sigma": 0.5, "projection_hidden_dim": 512},
+    "dino": {
+        "head_hidden_dim": 512,
+        "head_bottleneck_dim": 128,
+        "head_output_dim": 1024,
+        "teacher_temperature_warmup_epochs": 3,
+        "base_momentum": 0.99,
+    },
 }
 
 # The embedded data set's objects cover a small part of the image: crops of
 # 8% of the area (the ImageNet setting) often miss the object entirely.
 SMALL_DATA_CROP_SCALE = (0.25, 1.0)
+
+
+def _small_data_dino_augmentation(image_size, channels, crop_scale):
+    # 4 local crops instead of the paper's 8 keep a CPU step affordable.
+    return augmentations.dino_augmentation(
+        image_size,
+        num_local_crops=4,
+        global_crop_scale=crop_scale,
+        channels=channels,
+    )
+
+
 AUGMENTATIONS = {
     "simclr": augmentations.simclr_augmentation,
     "moco_v2": augmentations.moco_v2_augmentation,
@@ -54,6 +89,11 @@ AUGMENTATIONS = {
     "simsiam": augmentations.moco_v2_augmentation,
     "barlow_twins": augmentations.byol_augmentation,
     "vicreg": augmentations.byol_augmentation,
+    "moco_v3": augmentations.byol_augmentation,
+    "nnclr": augmentations.byol_augmentation,
+    "dcl": augmentations.simclr_augmentation,
+    "dclw": augmentations.simclr_augmentation,
+    "dino": _small_data_dino_augmentation,
 }
 
 ENCODER_FILE = "encoder.keras"
@@ -74,7 +114,11 @@ def build_method(
             f"Unknown encoder {encoder!r}. Expected one of {sorted(ENCODERS)}."
         )
     method_cls = methods.get_method(method)
-    network = ENCODERS[encoder](image_shape=image_shape)
+    encoder_shape = tuple(image_shape)
+    if not method_cls.same_size_views:
+        # Multi-crop: the encoder sees crops of several sizes.
+        encoder_shape = (None, None, image_shape[-1])
+    network = ENCODERS[encoder](image_shape=encoder_shape)
     settings = SMALL_DATA_SETTINGS.get(method, {})
     augmenter = AUGMENTATIONS[method](
         image_size=image_shape[0], channels=image_shape[-1], crop_scale=crop_scale

@@ -9,6 +9,7 @@ paper presets. Images are expected in `value_range`, `(0, 255)` by default
 """
 
 from keras_ssl.augmentations.color_jitter import ColorJitter
+from keras_ssl.augmentations.dino_augmentation import dino_augmentation
 from keras_ssl.augmentations.gaussian_blur import GaussianBlur
 from keras_ssl.augmentations.gaussian_blur import kernel_size_for
 from keras_ssl.augmentations.multi_view import MultiView
@@ -27,6 +28,7 @@ __all__ = [
     "RandomResizedCrop",
     "Solarize",
     "byol_augmentation",
+    "dino_augmentation",
     "kernel_size_for",
     "moco_v2_augmentation",
     "simclr_augmentation",

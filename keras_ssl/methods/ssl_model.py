@@ -60,6 +60,7 @@ class SSLModel(SSLTrainer, keras.Model):
     """
 
     num_views = 2
+    same_size_views = True
     log_names = ()
 
     def __init__(
@@ -105,6 +106,15 @@ class SSLModel(SSLTrainer, keras.Model):
             trainable=False,
             dtype="float32",
             name="momentum_total_steps",
+        )
+        # For schedules given in epochs (DINO's teacher temperature); set by
+        # `fit` when the number of batches is known.
+        self.steps_per_epoch = self.add_weight(
+            shape=(),
+            initializer="zeros",
+            trainable=False,
+            dtype="float32",
+            name="steps_per_epoch",
         )
         self._trackers = self._create_trackers()
 
@@ -174,6 +184,8 @@ class SSLModel(SSLTrainer, keras.Model):
         return list(self._trackers.values())
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
+        # Checks first: a refused fit leaves every variable as it was.
+        self._check_last_batch(x, batch_size)
         steps = kwargs.get("steps_per_epoch") or _count_batches(x, batch_size)
         if self.momentum_variable_pairs and self.momentum_schedule == "cosine":
             if steps is None:
@@ -183,7 +195,8 @@ class SSLModel(SSLTrainer, keras.Model):
                     "`steps_per_epoch`, or momentum_schedule='constant'."
                 )
             self.momentum_total_steps.assign(float(epochs * steps))
-        self._check_last_batch(x, batch_size)
+        if steps is not None:
+            self.steps_per_epoch.assign(float(steps))
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
 
     def get_config(self):
@@ -323,11 +336,15 @@ class SSLModel(SSLTrainer, keras.Model):
                 f"image. Received {len(views)} views."
             )
         first = tuple(views[0].shape)
+        # Multi-crop methods take views of several sizes: only the batch
+        # size must then agree.
+        same = "shape" if self.same_size_views else "batch size"
+        compared = len(first) if self.same_size_views else 1
         for i, view in enumerate(views):
-            self._check_images(f"views[{i}]", view, exact_size=True)
-            if tuple(view.shape) != first:
+            self._check_images(f"views[{i}]", view, exact_size=self.same_size_views)
+            if tuple(view.shape)[:compared] != first[:compared]:
                 raise ValueError(
-                    "All views must have the same shape. Received: "
+                    f"All views must have the same {same}. Received: "
                     f"views[0].shape={first}, views[{i}].shape="
                     f"{tuple(view.shape)}."
                 )

@@ -80,3 +80,63 @@ def vicreg_reference(z_a, z_b, inv=25.0, var=25.0, cov=1.0):
     invariance = np.mean((a - b) ** 2)
     terms = (invariance, (variance(a) + variance(b)) / 2, covariance(a) + covariance(b))
     return inv * terms[0] + var * terms[1] + cov * terms[2], terms
+
+
+def dcl_reference(z_a, z_b, temperature, weights=None):
+    """DCL (Yeh et al. eq. 6): -w_i * pos_i / t + log sum over the 2b - 2 negatives."""
+    z = _normalize(np.concatenate([z_a, z_b]))
+    n, b = len(z), len(z_a)
+    weights = np.ones(b) if weights is None else np.asarray(weights, np.float64)
+    losses = []
+    for i in range(n):
+        positive = (i + b) % n
+        others = [j for j in range(n) if j not in (i, positive)]
+        negatives = [z[i] @ z[j] / temperature for j in others]
+        top = max(negatives)
+        log_denominator = top + np.log(sum(np.exp(x - top) for x in negatives))
+        attraction = weights[i % b] * (z[i] @ z[positive]) / temperature
+        losses.append(log_denominator - attraction)
+    return float(np.mean(losses))
+
+
+def von_mises_fisher_weights_reference(z_a, z_b, sigma):
+    """DCLW: w_i = 2 - exp(cos_i / sigma) / mean_j exp(cos_j / sigma)."""
+    a, b = _normalize(z_a), _normalize(z_b)
+    scores = [np.exp((a[i] @ b[i]) / sigma) for i in range(len(a))]
+    mean = sum(scores) / len(scores)
+    return np.array([2.0 - s / mean for s in scores])
+
+
+def dclw_reference(z_a, z_b, temperature, sigma):
+    weights = von_mises_fisher_weights_reference(z_a, z_b, sigma)
+    return dcl_reference(z_a, z_b, temperature, weights)
+
+
+def nearest_neighbour_reference(embeddings, support):
+    """NNCLR: for each embedding, the support row of highest cosine similarity."""
+    e, s = _normalize(embeddings), _normalize(support)
+    rows = []
+    for i in range(len(e)):
+        scores = [e[i] @ s[j] for j in range(len(s))]
+        rows.append(np.asarray(support, np.float64)[int(np.argmax(scores))])
+    return np.stack(rows)
+
+
+def dino_reference(student, teacher, center, t_student, t_teacher):
+    """DINO: mean over pairs i != j of mean_b -sum_k p_t(i) log p_s(j)."""
+    def softmax(x):
+        x = x - x.max(axis=1, keepdims=True)
+        e = np.exp(x)
+        return e / e.sum(axis=1, keepdims=True)
+
+    student = [np.asarray(s, np.float64) for s in student]
+    teacher = [np.asarray(t, np.float64) for t in teacher]
+    center = np.asarray(center, np.float64).reshape(1, -1)
+    losses = []
+    for i, t in enumerate(teacher):
+        p_t = softmax((t - center) / t_teacher)
+        for j, s in enumerate(student):
+            if i != j:
+                log_p_s = np.log(softmax(s / t_student))
+                losses.append(np.mean(-(p_t * log_p_s).sum(axis=1)))
+    return float(np.mean(losses))

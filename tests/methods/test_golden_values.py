@@ -17,6 +17,17 @@ KWARGS = {
     "BarlowTwins": HEADS,
     # Unit weights keep the value near 1, where float32 rounding is ~1e-7.
     "VICReg": {"invariance_weight": 1.0, "variance_weight": 1.0, **HEADS},
+    "MoCoV3": {"prediction_hidden_dim": 16, **HEADS},
+    "NNCLR": {"queue_size": 16, "prediction_hidden_dim": 16, **HEADS},
+    "DCL": {"temperature": 0.5, **HEADS},
+    "DCLW": {"temperature": 0.5, **HEADS},
+    "DINO": {
+        "image_size": 8,
+        "num_local_crops": 0,
+        "head_hidden_dim": 16,
+        "head_bottleneck_dim": 8,
+        "head_output_dim": 32,
+    },
 }
 # Measured on JAX, then checked on TensorFlow and PyTorch (float32, CPU).
 GOLDEN = {
@@ -26,6 +37,11 @@ GOLDEN = {
     "SimSiam": 0.0339193,
     "BarlowTwins": 9.8819151,
     "VICReg": 1.4577458,
+    "MoCoV3": 7.1147199,
+    "NNCLR": 3.7413547,
+    "DCL": 2.7613218,
+    "DCLW": 3.1618624,
+    "DINO": 5.7588096,
 }
 
 

@@ -20,8 +20,22 @@ METHOD_KWARGS = {
     "SimSiam": {"projection_dim": 8, "prediction_hidden_dim": 4},
     "BarlowTwins": HEADS,
     "VICReg": HEADS,
+    "MoCoV3": {"base_momentum": 0.9, "prediction_hidden_dim": 16, **HEADS},
+    "NNCLR": {"queue_size": 32, "prediction_hidden_dim": 16, **HEADS},
+    "DCL": {"temperature": 0.5, **HEADS},
+    "DCLW": {"temperature": 0.5, **HEADS},
+    # Two same-size views from the tiny augmenter: no local crops here
+    # (tests/methods/test_dino.py covers multi-crop).
+    "DINO": {
+        "image_size": 8,
+        "num_local_crops": 0,
+        "head_hidden_dim": 16,
+        "head_bottleneck_dim": 8,
+        "head_output_dim": 32,
+        "base_momentum": 0.9,
+    },
 }
-MOMENTUM_METHODS = ["MoCoV2", "BYOL"]
+MOMENTUM_METHODS = ["MoCoV2", "BYOL", "MoCoV3", "DINO"]
 
 
 def make_model(name, num_classes=None, **overrides):

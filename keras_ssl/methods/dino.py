@@ -1,0 +1,250 @@
+"""DINO: self-distillation with a momentum teacher over multi-crop views."""
+
+import keras
+from keras import ops
+
+from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.augmentations.dino_augmentation import default_local_crop_size
+from keras_ssl.augmentations.dino_augmentation import dino_augmentation
+from keras_ssl.layers.dino_projection_head import DINOProjectionHead
+from keras_ssl.losses.dino_loss import dino_loss
+from keras_ssl.methods.momentum_target import momentum_copy
+from keras_ssl.methods.ssl_model import SSLModel
+from keras_ssl.utils.validation import check_positive_float
+from keras_ssl.utils.validation import check_positive_int
+from keras_ssl.utils.validation import check_unit_interval
+
+NUM_GLOBAL_CROPS = 2
+
+
+@keras_ssl_export
+class DINO(SSLModel):
+    """DINO: a student matches a momentum teacher's centred, sharpened output.
+
+    The augmenter makes 2 global crops and N smaller local crops of each
+    image. The student (encoder + `DINOProjectionHead`) sees every crop; the
+    teacher, an EMA of the student, sees the global crops only. For every
+    (teacher crop, student crop) pair of different crops, the student's
+    softmax at temperature `student_temperature` is trained towards the
+    teacher's softmax of `(output - center) / teacher_temperature`. The
+    centre is an EMA (`center_momentum`) of the teacher's batch mean, a
+    non-trainable variable updated in the step; centring and sharpening
+    together avoid collapse. The teacher temperature rises linearly from
+    `warmup_teacher_temperature` to `teacher_temperature` over the first
+    `teacher_temperature_warmup_epochs` epochs.
+
+    Local crops are smaller than global ones, so the encoder must accept
+    several image sizes: build it with `image_shape=(None, None, channels)`
+    (a CNN with global pooling does; a ViT with fixed position embeddings
+    does only with `num_local_crops=0`).
+
+    Paper defaults: head 3 layers, hidden 2048, bottleneck 256, K = 65536;
+    student temperature 0.1; teacher temperature 0.04 warmed up to 0.07 over
+    30 epochs (ViT-S/16 setting of the released code); centre momentum 0.9;
+    teacher momentum 0.996 -> 1 (cosine); 2 global + 8 local crops (6 by
+    default here); AdamW, lr 5e-4 x batch/256, weight decay 0.04 -> 0.4.
+    Not reproduced: freezing the prototype layer during the first epoch.
+
+    Args:
+        encoder: keras.Model. Maps images of any size to features.
+        augmenter: optional layer mapping images to `2 + num_local_crops`
+            views, global first. Defaults to `None`
+            (`keras_ssl.augmentations.dino_augmentation`).
+        image_size: int. Side of the global crops of the default augmenter.
+            Defaults to `32`.
+        num_local_crops: int. Local crops of the default augmenter. Defaults
+            to `6`.
+        local_crop_size: int or `None`. Defaults to `None` (96/224 of
+            `image_size`).
+        head_hidden_dim: int. Defaults to `2048`.
+        head_bottleneck_dim: int. Defaults to `256`.
+        head_output_dim: int. K, the number of prototypes. Defaults to
+            `65536`.
+        student_temperature: float. Defaults to `0.1`.
+        teacher_temperature: float. Teacher temperature after warm-up.
+            Defaults to `0.07`.
+        warmup_teacher_temperature: float. Teacher temperature at step 0.
+            Defaults to `0.04`.
+        teacher_temperature_warmup_epochs: int. Defaults to `30`.
+        center_momentum: float in [0, 1]. Defaults to `0.9`.
+        base_momentum: float. Teacher EMA momentum at step 0. Defaults to
+            `0.996`.
+        **kwargs: `num_classes` (online probe) and other `SSLModel` args.
+
+    Example:
+    ```python
+    encoder = keras_ssl.encoders.ResNet18(image_shape=(None, None, 3))
+    model = keras_ssl.methods.DINO(encoder, image_size=32, head_output_dim=4096)
+    model.compile(optimizer=keras.optimizers.AdamW(5e-4, weight_decay=0.04))
+    model.fit(images, epochs=100, batch_size=256)
+    ```
+
+    Reference:
+        Caron et al., Emerging Properties in Self-Supervised Vision
+        Transformers, 2021. https://arxiv.org/abs/2104.14294
+    """
+
+    num_views = None
+    same_size_views = False
+    log_names = ("teacher_temperature",)
+
+    def __init__(
+        self,
+        encoder,
+        augmenter=None,
+        image_size=32,
+        num_local_crops=6,
+        local_crop_size=None,
+        head_hidden_dim=2048,
+        head_bottleneck_dim=256,
+        head_output_dim=65536,
+        student_temperature=0.1,
+        teacher_temperature=0.07,
+        warmup_teacher_temperature=0.04,
+        teacher_temperature_warmup_epochs=30,
+        center_momentum=0.9,
+        base_momentum=0.996,
+        **kwargs,
+    ):
+        self.image_size = check_positive_int("image_size", image_size)
+        self.num_local_crops = num_local_crops
+        self.local_crop_size = local_crop_size or default_local_crop_size(image_size)
+        if augmenter is None:
+            _check_accepts_local_crops(encoder, self.local_crop_size, num_local_crops)
+            augmenter = dino_augmentation(
+                image_size,
+                local_crop_size=self.local_crop_size,
+                num_local_crops=num_local_crops,
+                channels=encoder.input_shape[-1],
+            )
+        super().__init__(
+            encoder, augmenter=augmenter, base_momentum=base_momentum, **kwargs
+        )
+        self.student_temperature = check_positive_float(
+            "student_temperature", student_temperature
+        )
+        self.teacher_temperature = check_positive_float(
+            "teacher_temperature", teacher_temperature
+        )
+        self.warmup_teacher_temperature = check_positive_float(
+            "warmup_teacher_temperature", warmup_teacher_temperature
+        )
+        if isinstance(teacher_temperature_warmup_epochs, bool) or not isinstance(
+            teacher_temperature_warmup_epochs, int
+        ) or teacher_temperature_warmup_epochs < 0:
+            raise ValueError(
+                "`teacher_temperature_warmup_epochs` must be an integer >= 0. "
+                "Received: teacher_temperature_warmup_epochs="
+                f"{teacher_temperature_warmup_epochs!r}."
+            )
+        self.teacher_temperature_warmup_epochs = teacher_temperature_warmup_epochs
+        self.center_momentum = check_unit_interval("center_momentum", center_momentum)
+        self.head_config = {
+            "hidden_dim": head_hidden_dim,
+            "bottleneck_dim": head_bottleneck_dim,
+            "output_dim": head_output_dim,
+        }
+        self.projection_head = DINOProjectionHead(**self.head_config, name="projection_head")
+        self.projection_head.build((None, self.feature_dim))
+        self.target_encoder = momentum_copy(self.encoder, "target_encoder")
+        self.target_projection_head = momentum_copy(
+            self.projection_head,
+            "target_projection_head",
+            input_shape=(None, self.feature_dim),
+        )
+        self.center = self.add_weight(
+            shape=(1, head_output_dim), initializer="zeros", trainable=False, name="center"
+        )
+        self.train_steps_done = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="train_steps_done"
+        )
+
+    @property
+    def momentum_pairs(self):
+        return [
+            (self.encoder, self.target_encoder),
+            (self.projection_head, self.target_projection_head),
+        ]
+
+    def current_teacher_temperature(self):
+        """Linear warm-up over the first epochs, then constant."""
+        warmup_steps = self.teacher_temperature_warmup_epochs * self.steps_per_epoch
+        progress = ops.minimum(
+            ops.convert_to_tensor(self.train_steps_done) / ops.maximum(warmup_steps, 1.0), 1.0
+        )
+        start, end = self.warmup_teacher_temperature, self.teacher_temperature
+        return start + (end - start) * progress
+
+    def _student(self, views, training):
+        """Head outputs per crop; crops of one size share a forward pass."""
+        outputs, features = [], None
+        groups = [views[:NUM_GLOBAL_CROPS], views[NUM_GLOBAL_CROPS:]]
+        for group in (g for g in groups if g):
+            f = self.encoder(ops.concatenate(group, axis=0), training=training)
+            features = f if features is None else features
+            out = self.projection_head(f, training=training)
+            outputs.extend(ops.split(out, len(group), axis=0))
+        return outputs, features
+
+    def compute_ssl_loss(self, views, training=False):
+        if len(views) < NUM_GLOBAL_CROPS:
+            raise ValueError(
+                f"DINO takes 2 global crops and any number of local crops. "
+                f"Received {len(views)} views."
+            )
+        batch = ops.shape(views[0])[0]
+        student, features = self._student(views, training)
+        global_images = ops.concatenate(views[:NUM_GLOBAL_CROPS], axis=0)
+        teacher_out = ops.stop_gradient(
+            self.target_projection_head(
+                self.target_encoder(global_images, training=training), training=training
+            )
+        )
+        teacher = ops.split(teacher_out, NUM_GLOBAL_CROPS, axis=0)
+        temperature = self.current_teacher_temperature()
+        loss = dino_loss(
+            student, teacher, self.center, self.student_temperature, temperature
+        )
+        if training:
+            self._update_center(teacher_out)
+            self.train_steps_done.assign_add(1.0)
+        logs = {"features": features[:batch], "embeddings": student[0]}
+        return loss, {**logs, "teacher_temperature": temperature}
+
+    def _update_center(self, teacher_out):
+        batch_center = ops.mean(ops.cast(teacher_out, "float32"), axis=0, keepdims=True)
+        m = self.center_momentum
+        self.center.assign(m * self.center + (1.0 - m) * batch_center)
+
+    def default_augmenter(self, image_shape):
+        return dino_augmentation(self.image_size, channels=image_shape[-1])
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "image_size": self.image_size,
+            "num_local_crops": self.num_local_crops,
+            "local_crop_size": self.local_crop_size,
+            "head_hidden_dim": self.head_config["hidden_dim"],
+            "head_bottleneck_dim": self.head_config["bottleneck_dim"],
+            "head_output_dim": self.head_config["output_dim"],
+            "student_temperature": self.student_temperature,
+            "teacher_temperature": self.teacher_temperature,
+            "warmup_teacher_temperature": self.warmup_teacher_temperature,
+            "teacher_temperature_warmup_epochs": self.teacher_temperature_warmup_epochs,
+            "center_momentum": self.center_momentum,
+        }
+
+
+def _check_accepts_local_crops(encoder, local_crop_size, num_local_crops):
+    if not isinstance(encoder, keras.Model) or not num_local_crops:
+        return
+    spatial = tuple(encoder.input_shape[1:3])
+    if any(size is not None and size != local_crop_size for size in spatial):
+        raise ValueError(
+            "DINO's local crops are smaller than its global crops, so the "
+            "encoder must accept any image size: build it with "
+            "image_shape=(None, None, channels), or pass num_local_crops=0. "
+            f"Received an encoder with input shape {encoder.input_shape} and "
+            f"local_crop_size={local_crop_size}."
+        )
