@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 status=0
 for backend in jax tensorflow torch; do
   echo "=== KERAS_BACKEND=$backend"
-  KERAS_BACKEND=$backend python -m pytest tests -q -p no:cacheprovider "$@" || status=1
+  KERAS_BACKEND=$backend python -m pytest tests -q -p no:cacheprovider --durations=5 "$@" || status=1
 done
 exit $status
