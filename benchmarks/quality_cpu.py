@@ -7,7 +7,7 @@ and linear-probe accuracy on the test split beside raw-pixel kNN on the same
 split. The target (issue: core) is kNN >= raw-pixel kNN + 15 points with
 pretraining inside 10 minutes on 2 CPU cores.
 
-    KERAS_BACKEND=jax python benchmarks/quality_cpu.py --epochs 30
+    KERAS_BACKEND=jax python benchmarks/quality_cpu.py --methods simclr moco_v2 --epochs 45
     KERAS_BACKEND=jax python benchmarks/quality_cpu.py --methods simclr --epochs 5
 
 Prints a markdown table; `--append FILE` also appends it to FILE.
@@ -29,7 +29,7 @@ from keras_ssl import pipeline  # noqa: E402
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--methods", nargs="+", default=list(pipeline.SMALL_DATA_SETTINGS))
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=45)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--encoder", default="small_cnn")
     parser.add_argument("--seed", type=int, default=0)

