@@ -99,14 +99,14 @@ class RandomApply(BaseImagePreprocessingLayer):
     def transform_segmentation_masks(
         self, segmentation_masks, transformation, training=True
     ):
-        raise NotImplementedError(
+        raise TypeError(
             "RandomApply transforms images only, not segmentation masks."
         )
 
     def transform_bounding_boxes(
         self, bounding_boxes, transformation, training=True
     ):
-        raise NotImplementedError(
+        raise TypeError(
             "RandomApply transforms images only, not bounding boxes."
         )
 

@@ -267,7 +267,7 @@ class RandomResizedCrop(BaseImagePreprocessingLayer):
     def transform_bounding_boxes(
         self, bounding_boxes, transformation, training=True
     ):
-        raise NotImplementedError(
+        raise TypeError(
             "RandomResizedCrop does not transform bounding boxes; it is an "
             "image augmentation for self-supervised learning."
         )
