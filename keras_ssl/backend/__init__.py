@@ -2,9 +2,20 @@
 
 `SSLTrainer` is the train/test step of the active Keras backend; `SSLModel`
 inherits it at import time, as `keras.Model` inherits the backend trainer.
+The collectives (`all_gather`, `all_reduce`, `global_mean` ...) reach the
+other replicas of a distributed step with the same call on every backend;
+on one replica they return their input.
 """
 
 import keras
+
+from keras_ssl.backend.collectives import all_gather
+from keras_ssl.backend.collectives import all_reduce
+from keras_ssl.backend.collectives import global_mean
+from keras_ssl.backend.collectives import global_rows
+from keras_ssl.backend.collectives import global_variance
+from keras_ssl.backend.collectives import num_replicas
+from keras_ssl.backend.collectives import replica_id
 
 _BACKEND = keras.config.backend()
 
@@ -16,8 +27,3 @@ elif _BACKEND == "tensorflow":
     )
 elif _BACKEND == "torch":
     from keras_ssl.backend.torch_trainer import TorchSSLTrainer as SSLTrainer
-else:
-    raise ValueError(
-        "keras_ssl trains on the jax, tensorflow and torch backends. "
-        f"Received: KERAS_BACKEND={_BACKEND!r}."
-    )

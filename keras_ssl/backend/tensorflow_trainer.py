@@ -1,28 +1,46 @@
-"""The SSL train and test steps for TensorFlow: GradientTape in tf.function."""
+"""The SSL train and test steps for TensorFlow: GradientTape in tf.function.
+
+Under a `tf.distribute` strategy Keras runs `train_step` once per replica on
+that replica's rows of the global batch. The losses use the collectives, so
+every replica computes the loss of the global batch; each differentiates
+`loss / num_replicas` and Keras's TensorFlow optimizer sums the gradients
+over replicas (an all-reduce SUM in `optimizer.apply`), which gives the
+one-device gradient of the global loss. Keras's own losses use the same
+1 / num_replicas scaling (`scale_loss_for_distribution`).
+"""
 
 import tensorflow as tf
 
+from keras_ssl.backend.collectives import num_replicas
 
-def _check_single_replica():
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    if replicas > 1:
-        raise ValueError(
-            "keras_ssl does not yet train under a tf.distribute strategy "
-            f"with several replicas (found {replicas}): contrastive negatives "
-            "and batch statistics would cover only each replica's part of "
-            "the batch. Train on one device, or on JAX with "
-            "keras.distribution.DataParallel, where the batch is global."
-        )
+
+def _for_keras_reduction(logs):
+    """Logs shaped for Keras's reduction of the step outputs over replicas.
+
+    Every replica logs the global batch's values. Under a multi-worker
+    strategy Keras reduces each output with `strategy.reduce("MEAN", v,
+    axis=0)`, which fails on scalars (tensorflow/tensorflow#72388); a (1,)
+    shape reduces to the same scalar.
+    """
+    strategy = tf.distribute.get_strategy()
+    multi_worker = isinstance(
+        strategy, tf.distribute.MultiWorkerMirroredStrategy
+    ) and strategy.extended._in_multi_worker_mode()
+    if not multi_worker:
+        return logs
+    return {name: tf.reshape(value, (1,)) for name, value in logs.items()}
 
 
 class TensorFlowSSLTrainer:
     """Mixin giving `SSLModel` its TensorFlow `train_step` and `test_step`."""
 
     def train_step(self, data):
-        _check_single_replica()
         with tf.GradientTape() as tape:
             total, logs, batch_size = self.ssl_forward(data, training=True)
             scaled = self.optimizer.scale_loss(total)
+            replicas = num_replicas()
+            if replicas > 1:
+                scaled = scaled / replicas
         variables = self.trainable_variables
         # Heads unused by this batch (the probe without labels) get a zero
         # gradient, as on JAX (UnconnectedGradients.ZERO fails on Keras
@@ -35,9 +53,26 @@ class TensorFlowSSLTrainer:
         momentum = self.current_momentum()
         self.optimizer.apply(grads, variables)
         self.update_momentum_targets(momentum)
-        return self.update_ssl_metrics(logs, batch_size)
+        return _for_keras_reduction(self.update_ssl_metrics(logs, batch_size))
 
     def test_step(self, data):
-        _check_single_replica()
         _, logs, batch_size = self.ssl_forward(data, training=False)
-        return self.update_ssl_metrics(logs, batch_size)
+        return _for_keras_reduction(self.update_ssl_metrics(logs, batch_size))
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Under a strategy Keras builds from the first batch averaged over
+        # replicas (`strategy.reduce`), which fails for nested batches (views,
+        # labels) under MultiWorkerMirroredStrategy. One replica's rows have
+        # the shapes the build needs, without any communication.
+        strategy = self._distribute_strategy
+        if strategy is not None and iterator is not None and data_batch is None:
+            for _, _, batches in iterator:
+                data_batch = tf.nest.map_structure(
+                    lambda x: strategy.experimental_local_results(x)[0],
+                    next(batches),
+                )
+                break
+            iterator = None
+        return super()._maybe_symbolic_build(
+            iterator=iterator, data_batch=data_batch
+        )

@@ -2,6 +2,9 @@
 
 from keras import ops
 
+from keras_ssl.backend.collectives import global_variance
+from keras_ssl.backend.collectives import num_replicas
+
 
 def std_of_l2_normalized(embeddings):
     """Mean per-dimension standard deviation of L2-normalised embeddings.
@@ -42,4 +45,7 @@ def std_of_l2_normalized(embeddings):
     squared_norm = ops.sum(ops.square(embeddings), axis=1, keepdims=True)
     # The floor keeps an all-zero row at zero instead of producing NaN.
     unit = embeddings * ops.rsqrt(ops.maximum(squared_norm, 1e-24))
-    return ops.mean(ops.std(unit, axis=0))
+    if num_replicas() == 1:
+        return ops.mean(ops.std(unit, axis=0))
+    # Inside a distributed step: the spread of the global batch.
+    return ops.mean(ops.sqrt(global_variance(unit, axis=0)))

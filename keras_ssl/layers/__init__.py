@@ -1,4 +1,4 @@
-"""Shared building blocks: heads, the memory queue."""
+"""Shared building blocks: heads, the memory queue, synchronized BatchNorm."""
 
 from keras_ssl.layers.byol_prediction_head import BYOLPredictionHead
 from keras_ssl.layers.byol_projection_head import BYOLProjectionHead
@@ -7,3 +7,5 @@ from keras_ssl.layers.memory_queue import MemoryQueue
 from keras_ssl.layers.moco_v2_projection_head import MoCoV2ProjectionHead
 from keras_ssl.layers.projection_head import ProjectionHead
 from keras_ssl.layers.simclr_projection_head import SimCLRProjectionHead
+from keras_ssl.layers.sync_batch_normalization import SyncBatchNormalization
+from keras_ssl.layers.sync_batch_normalization import synchronize_batch_norm

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.layers.sync_batch_normalization import SyncBatchNormalization
 from keras_ssl.losses.common import l2_normalize
 from keras_ssl.utils.validation import check_positive_int
 
@@ -24,8 +25,9 @@ class DINOProjectionHead(keras.layers.Layer):
         output_dim: int. Number of output logits (K). Defaults to `65536`.
         num_layers: int. Dense layers of the MLP, >= 1 (the last one is the
             bottleneck). Defaults to `3`.
-        use_batch_norm: bool. BatchNorm after each hidden Dense. Defaults to
-            `False`.
+        use_batch_norm: bool. BatchNorm (`SyncBatchNormalization`: global
+            batch statistics on several replicas) after each hidden Dense.
+            Defaults to `False`.
 
     Example:
     ```python
@@ -60,7 +62,7 @@ class DINOProjectionHead(keras.layers.Layer):
             )
             if self.use_batch_norm:
                 self.mlp.append(
-                    keras.layers.BatchNormalization(dtype=self.dtype_policy, name=f"norm_{i}")
+                    SyncBatchNormalization(dtype=self.dtype_policy, name=f"norm_{i}")
                 )
             self.mlp.append(
                 keras.layers.Activation("gelu", dtype=self.dtype_policy, name=f"gelu_{i}")

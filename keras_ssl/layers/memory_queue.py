@@ -4,6 +4,8 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import all_gather
+from keras_ssl.backend.collectives import num_replicas
 from keras_ssl.losses.common import l2_normalize
 from keras_ssl.utils.validation import check_positive_int
 from keras_ssl.utils.validation import check_rank
@@ -21,7 +23,10 @@ class MemoryQueue(keras.layers.Layer):
     filled with L2-normalised Gaussian noise, as in MoCo.
 
     Because both are model variables, the queue is updated inside the train
-    step on every backend (JAX included) and saved with the model.
+    step on every backend (JAX included) and saved with the model. On
+    several replicas, `enqueue` writes the rows of every replica (gathered,
+    in replica order), so each replica holds the same queue, filled with
+    the global batch as on one device.
 
     Args:
         size: int. Number of keys held. Defaults to `65536` (MoCo).
@@ -63,7 +68,10 @@ class MemoryQueue(keras.layers.Layer):
         self.built = True
 
     def enqueue(self, batch):
-        """Writes `batch` (b, dim) at the pointer, wrapping, and advances it."""
+        """Writes `batch` (b, dim) at the pointer, wrapping, and advances it.
+
+        On several replicas, every replica's `batch` is written (B rows).
+        """
         batch = ops.convert_to_tensor(batch)
         check_rank("batch", batch, 2)
         if batch.shape[-1] != self.dim:
@@ -71,15 +79,17 @@ class MemoryQueue(keras.layers.Layer):
                 f"`batch` must have width {self.dim} (the queue's `dim`). "
                 f"Received: batch.shape={tuple(batch.shape)}."
             )
-        if batch.shape[0] is not None and batch.shape[0] > self.size:
+        replicas = num_replicas()
+        if batch.shape[0] is not None and batch.shape[0] * replicas > self.size:
             raise ValueError(
-                f"A batch of {batch.shape[0]} keys does not fit a queue of "
-                f"size {self.size}: every key would not be kept. Use a "
-                "queue at least as large as the batch."
+                f"A batch of {batch.shape[0]} keys on each of {replicas} "
+                f"replica(s) does not fit a queue of size {self.size}: every "
+                "key would not be kept. Use a queue at least as large as the "
+                "global batch."
             )
+        batch = all_gather(ops.stop_gradient(ops.cast(batch, "float32")))
         count = ops.shape(batch)[0]
         rows = (self.pointer + ops.arange(count, dtype="int32")) % self.size
-        batch = ops.stop_gradient(ops.cast(batch, "float32"))
         self.keys.assign(
             ops.scatter_update(self.keys, ops.expand_dims(rows, 1), batch)
         )

@@ -3,6 +3,7 @@
 import keras
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.layers.sync_batch_normalization import SyncBatchNormalization
 from keras_ssl.utils.validation import check_positive_int
 
 
@@ -21,6 +22,10 @@ class ProjectionHead(keras.layers.Layer):
             then has no bias). Defaults to `True`.
         output_batch_norm: bool. BatchNorm (without scale) on the output, as
             in SimCLR's released code. Defaults to `False`.
+
+    The BatchNorm layers are `SyncBatchNormalization`: on several replicas
+    their statistics cover the global batch, as in the papers' multi-device
+    training; on one device they are plain BatchNorm.
 
     Example:
     ```python
@@ -54,7 +59,7 @@ class ProjectionHead(keras.layers.Layer):
             name="output_dense",
         )
         self.output_norm = (
-            keras.layers.BatchNormalization(
+            SyncBatchNormalization(
                 scale=False, dtype=self.dtype_policy, name="output_norm"
             )
             if self.output_batch_norm
@@ -72,7 +77,7 @@ class ProjectionHead(keras.layers.Layer):
         ]
         if self.use_batch_norm:
             layers.append(
-                keras.layers.BatchNormalization(
+                SyncBatchNormalization(
                     dtype=self.dtype_policy, name=f"hidden_norm_{index}"
                 )
             )

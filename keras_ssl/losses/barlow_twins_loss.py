@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import all_reduce
 from keras_ssl.losses.common import check_embedding_pair
 from keras_ssl.losses.common import standardize_over_batch
 from keras_ssl.utils.validation import check_positive_float
@@ -17,7 +18,9 @@ def barlow_twins_loss(z_a, z_b, lambda_=5e-3):
     matrix `c = z_a^T z_b / b` (d, d) is pushed towards the identity:
     `sum_i (1 - c_ii)^2 + lambda_ * sum_{i != j} c_ij^2`. The loss is
     symmetric in `z_a` and `z_b` and is not averaged over dimensions, so its
-    scale grows with d, as in the paper (d = 8192 there).
+    scale grows with d, as in the paper (d = 8192 there). On several
+    replicas the statistics and `c` cover the global batch (`c` is summed
+    over replicas, as in the authors' code).
 
     Shapes, in einsum letters: `z_a`, `z_b`: (b, d). Returns a scalar.
 
@@ -40,8 +43,9 @@ def barlow_twins_loss(z_a, z_b, lambda_=5e-3):
             f"z_a.shape={tuple(z_a.shape)}."
         )
     a, b = standardize_over_batch(z_a), standardize_over_batch(z_b)
-    batch = ops.cast(ops.shape(a)[0], "float32")
-    correlation = ops.einsum("ni,nj->ij", a, b) / batch
+    # Global batch: sums over every replica's rows (d x d all-reduced).
+    batch = all_reduce(ops.cast(ops.shape(a)[0], "float32"))
+    correlation = all_reduce(ops.einsum("ni,nj->ij", a, b)) / batch
     diagonal = ops.diagonal(correlation)
     on_diagonal = ops.sum(ops.square(1.0 - diagonal))
     off_diagonal = ops.sum(ops.square(correlation)) - ops.sum(ops.square(diagonal))

@@ -1,7 +1,14 @@
-"""Helpers shared by the contrastive losses (float32 maths, shape checks)."""
+"""Helpers shared by the losses (float32 maths, shape checks, batch stats).
+
+Means over the batch are `global_mean`s: on several replicas they cover the
+global batch (every replica gets the same value); on one they are `ops.mean`.
+"""
 
 from keras import ops
 
+from keras_ssl.backend.collectives import all_gather
+from keras_ssl.backend.collectives import global_mean
+from keras_ssl.backend.collectives import global_rows
 from keras_ssl.utils.validation import check_rank
 from keras_ssl.utils.validation import check_same_batch
 
@@ -13,12 +20,35 @@ def l2_normalize(x, axis=-1):
 
 
 def cross_entropy_with_index(logits, positive_index):
-    """Mean cross-entropy of float32 `logits` (b, n) at column per row."""
+    """Cross-entropy of float32 `logits` (b, n) at a column per row.
+
+    Averaged over the rows of every replica (`global_mean`).
+    """
     log_probs = logits - ops.logsumexp(logits, axis=1, keepdims=True)
     picked = ops.take_along_axis(
         log_probs, ops.expand_dims(positive_index, 1), axis=1
     )
-    return -ops.mean(picked)
+    return -global_mean(picked)
+
+
+def two_view_logits(a, b, temperature):
+    """Similarities of 2b anchors to both views of the global batch.
+
+    The anchors are this replica's rows of `a` then `b` (b, d each,
+    normalised); the candidates are both views of the global batch, gathered
+    (2B; B = b on one replica). Returns `(logits, own, partner)`: float32
+    logits (2b, 2B) divided by `temperature`, and for each anchor the
+    column of itself and of its other view.
+    """
+    anchors = ops.concatenate([a, b], axis=0)
+    candidates = ops.concatenate([all_gather(a), all_gather(b)], axis=0)
+    half = ops.shape(candidates)[0] // 2
+    _, offset = global_rows(a)
+    logits = ops.einsum("nd,md->nm", anchors, candidates) / temperature
+    rows = offset + ops.arange(ops.shape(a)[0], dtype="int32")
+    own = ops.concatenate([rows, rows + half], axis=0)
+    partner = ops.concatenate([rows + half, rows], axis=0)
+    return logits, own, partner
 
 
 def check_embedding_pair(a, b, names=("z_a", "z_b")):
@@ -37,9 +67,9 @@ def standardize_over_batch(x, epsilon=1e-5):
     """Each column of `x` (b, d) to mean 0, variance 1 over the batch, float32.
 
     The biased variance plus `epsilon`, as an affine-free BatchNorm in
-    training mode.
+    training mode; statistics of the global batch on several replicas.
     """
     x = ops.cast(x, "float32")
-    mean = ops.mean(x, axis=0, keepdims=True)
-    variance = ops.mean(ops.square(x - mean), axis=0, keepdims=True)
+    mean = global_mean(x, axis=0, keepdims=True)
+    variance = global_mean(ops.square(x - mean), axis=0, keepdims=True)
     return (x - mean) / ops.sqrt(variance + epsilon)

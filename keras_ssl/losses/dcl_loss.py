@@ -4,8 +4,10 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import global_mean
 from keras_ssl.losses.common import check_embedding_pair
 from keras_ssl.losses.common import l2_normalize
+from keras_ssl.losses.common import two_view_logits
 from keras_ssl.utils.validation import check_positive_float
 
 _LARGE_NUM = 1e9
@@ -19,10 +21,11 @@ def dcl_loss(z_a, z_b, temperature=0.1, weight_fn=None):
     `-w_i * cos(z_i, z_i+) / t + log sum_{j != i, i+} exp(cos(z_i, z_j) / t)`:
     NT-Xent with the positive taken out of the denominator, which removes the
     negative-positive coupling that makes NT-Xent need large batches. The
-    2b - 2 negatives are every other embedding of both views. `w_i` is 1
-    (DCL) or the per-pair weight `weight_fn(z_a, z_b)` (DCLW: see
-    `dclw_loss`). The loss is symmetric in `z_a` and `z_b`, and can be
-    negative.
+    2b - 2 negatives are every other embedding of both views (on several
+    replicas, of the global batch, gathered; the loss is then the mean over
+    the global batch's anchors). `w_i` is 1 (DCL) or the per-pair weight
+    `weight_fn(z_a, z_b)` (DCLW: see `dclw_loss`). The loss is symmetric in
+    `z_a` and `z_b`, and can be negative.
 
     Shapes, in einsum letters: `z_a`, `z_b`: (b, d); `weight_fn` returns
     (b,). Returns a scalar.
@@ -56,18 +59,15 @@ def dcl_loss(z_a, z_b, temperature=0.1, weight_fn=None):
     positive = ops.sum(a * b, axis=1) / temperature
     if weight_fn is not None:
         positive = positive * _checked_weights(weight_fn(z_a, z_b), z_a)
-    z = ops.concatenate([a, b], axis=0)
-    batch = ops.shape(a)[0]
-    logits = ops.einsum("nd,md->nm", z, z) / temperature
+    logits, own, partner = two_view_logits(a, b, temperature)
     # Neither the anchor itself nor its positive is in the denominator.
-    index = ops.arange(2 * batch, dtype="int32")
-    partner = (index + batch) % (2 * batch)
-    excluded = ops.eye(2 * batch, dtype="float32") + ops.one_hot(
-        partner, 2 * batch, dtype="float32"
+    count = ops.shape(logits)[1]
+    excluded = ops.one_hot(own, count, dtype="float32") + ops.one_hot(
+        partner, count, dtype="float32"
     )
     negative = ops.logsumexp(logits - _LARGE_NUM * excluded, axis=1)
     positive = ops.concatenate([positive, positive], axis=0)
-    return ops.mean(negative - positive)
+    return global_mean(negative - positive)
 
 
 def _checked_weights(weights, z_a):

@@ -3,6 +3,9 @@
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import all_gather
+from keras_ssl.backend.collectives import global_rows
+from keras_ssl.backend.collectives import num_replicas
 from keras_ssl.losses.common import l2_normalize
 from keras_ssl.losses.dcl_loss import DCLLoss
 from keras_ssl.losses.dcl_loss import dcl_loss
@@ -13,10 +16,10 @@ def von_mises_fisher_weights(z_a, z_b, sigma=0.5):
     """DCLW's positive-pair weights `2 - b * softmax(cos(z_a_i, z_b_i) / sigma)`.
 
     `exp(cos_i / sigma) / mean_j exp(cos_j / sigma)` is `b` times a softmax
-    over the batch, so the weights average to 1; pairs whose views are
-    already close weigh less, hard positives more. The weights are computed
-    on stop-gradient embeddings: they scale the positive term and are not
-    themselves optimised.
+    over the batch (the global batch on several replicas), so the weights
+    average to 1; pairs whose views are already close weigh less, hard
+    positives more. The weights are computed on stop-gradient embeddings:
+    they scale the positive term and are not themselves optimised.
 
     Shapes, in einsum letters: `z_a`, `z_b`: (b, d). Returns (b,), float32.
 
@@ -30,8 +33,14 @@ def von_mises_fisher_weights(z_a, z_b, sigma=0.5):
     a = ops.stop_gradient(l2_normalize(z_a))
     b = ops.stop_gradient(l2_normalize(z_b))
     cosine = ops.sum(a * b, axis=1)
-    batch = ops.cast(ops.shape(a)[0], "float32")
-    return 2.0 - batch * ops.softmax(cosine / sigma, axis=0)
+    # The softmax runs over the global batch; each replica keeps its rows.
+    every_cosine = all_gather(cosine)
+    batch = ops.cast(ops.shape(every_cosine)[0], "float32")
+    weights = 2.0 - batch * ops.softmax(every_cosine / sigma, axis=0)
+    if num_replicas() == 1:
+        return weights
+    _, offset = global_rows(cosine)
+    return ops.take(weights, offset + ops.arange(ops.shape(cosine)[0]), axis=0)
 
 
 def dclw_loss(z_a, z_b, temperature=0.1, sigma=0.5):

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import global_mean
 from keras_ssl.utils.validation import check_positive_float
 
 
@@ -34,9 +35,10 @@ def dino_loss(
     The teacher's distribution of crop i is `softmax((t_i - center) / t_t)`
     (centred and sharpened, no gradient); the student's of crop j is
     `softmax(s_j / t_s)`. The loss is the cross-entropy `-sum p_t log p_s`,
-    averaged over the batch and over every pair with i != j. Teacher crops
-    are the first `len(teacher_outputs)` student crops (the global ones).
-    Computed in float32.
+    averaged over the batch (the global batch on several replicas) and over
+    every pair with i != j. Teacher crops are the first
+    `len(teacher_outputs)` student crops (the global ones). Computed in
+    float32.
 
     Shapes, in einsum letters: each student / teacher output (b, k);
     `center` (1, k) or (k,). Returns a scalar.
@@ -85,7 +87,7 @@ def dino_loss(
         for j, log_p_s in enumerate(student_log_probs):
             if i == j:
                 continue
-            total = total + ops.mean(-ops.sum(p_t * log_p_s, axis=-1))
+            total = total + global_mean(-ops.sum(p_t * log_p_s, axis=-1))
             pairs += 1
     return total / pairs
 

@@ -4,6 +4,8 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import all_gather
+from keras_ssl.backend.collectives import global_rows
 from keras_ssl.losses.common import check_embedding_pair
 from keras_ssl.losses.common import cross_entropy_with_index
 from keras_ssl.losses.common import l2_normalize
@@ -15,9 +17,11 @@ def info_nce(query, key, temperature=0.2, negatives=None):
     """InfoNCE loss of MoCo: each query against its key and negative keys.
 
     The positive of query i is key i. Without `negatives`, the other keys of
-    the batch are the negatives (b - 1 per query); with `negatives` (a memory
-    queue), only the queue supplies negatives, as in MoCo. Embeddings are
-    L2-normalised and the logits computed in float32.
+    the batch are the negatives (b - 1 per query; on several replicas, the
+    keys of the global batch, gathered); with `negatives` (a memory queue),
+    only the queue supplies negatives, as in MoCo. Embeddings are
+    L2-normalised and the logits computed in float32. The loss is the mean
+    over the queries of the global batch.
 
     Shapes, in einsum letters: `query`, `key`: (b, d); `negatives`: (k, d).
     Returns a scalar.
@@ -43,9 +47,11 @@ def info_nce(query, key, temperature=0.2, negatives=None):
                 "with batch size 1 and no `negatives` the loss is a constant "
                 f"0. Received: query.shape={tuple(query.shape)}."
             )
-        logits = ops.einsum("nd,md->nm", q, k) / temperature
+        # The keys of the global batch are the candidates of each query.
+        _, offset = global_rows(k)
+        logits = ops.einsum("nd,md->nm", q, all_gather(k)) / temperature
         return cross_entropy_with_index(
-            logits, ops.arange(ops.shape(q)[0], dtype="int32")
+            logits, offset + ops.arange(ops.shape(q)[0], dtype="int32")
         )
     check_rank("negatives", negatives, 2)
     if negatives.shape[-1] != query.shape[-1]:

@@ -4,12 +4,15 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import global_mean
 from keras_ssl.losses.common import check_embedding_pair
 from keras_ssl.losses.common import l2_normalize
 
 
 def negative_cosine_similarity(prediction, target):
     """Mean over the batch of -cos(prediction_i, target_i), in float32.
+
+    On several replicas, the mean over the global batch.
 
     Ranges from -1 (aligned) to 1 (opposite). The target is not detached here:
     methods pass `ops.stop_gradient(target)` themselves where the paper does.
@@ -27,7 +30,7 @@ def negative_cosine_similarity(prediction, target):
     """
     check_embedding_pair(prediction, target, names=("prediction", "target"))
     cosine = ops.sum(l2_normalize(prediction) * l2_normalize(target), axis=1)
-    return -ops.mean(cosine)
+    return -global_mean(cosine)
 
 
 @keras_ssl_export

@@ -7,6 +7,7 @@ from keras_ssl.api_export import keras_ssl_export
 from keras_ssl.losses.common import check_embedding_pair
 from keras_ssl.losses.common import cross_entropy_with_index
 from keras_ssl.losses.common import l2_normalize
+from keras_ssl.losses.common import two_view_logits
 from keras_ssl.utils.validation import check_positive_float
 
 _LARGE_NUM = 1e9
@@ -18,7 +19,9 @@ def ntxent(z_a, z_b, temperature=0.1):
     Each of the 2b embeddings is an anchor; its positive is the other view of
     the same image and its 2b - 2 negatives are every other embedding of both
     views. Embeddings are L2-normalised and the logits computed in float32.
-    The loss is symmetric in `z_a` and `z_b`.
+    The loss is symmetric in `z_a` and `z_b`. On several replicas the
+    negatives are the embeddings of the global batch (gathered), and the
+    loss is the mean over the global batch's anchors.
 
     Shapes, in einsum letters: `z_a`, `z_b`: (b, d). Returns a scalar.
 
@@ -39,14 +42,13 @@ def ntxent(z_a, z_b, temperature=0.1):
             "there are no negatives and the loss would be a constant 0. "
             f"Received: z_a.shape={tuple(z_a.shape)}."
         )
-    z = ops.concatenate([l2_normalize(z_a), l2_normalize(z_b)], axis=0)
-    batch = ops.shape(z_a)[0]
-    logits = ops.einsum("nd,md->nm", z, z) / temperature
-    # An embedding is never its own negative: mask the diagonal.
-    logits = logits - _LARGE_NUM * ops.eye(2 * batch, dtype="float32")
-    index = ops.arange(2 * batch, dtype="int32")
-    positive_index = (index + batch) % (2 * batch)
-    return cross_entropy_with_index(logits, positive_index)
+    logits, own, positive = two_view_logits(
+        l2_normalize(z_a), l2_normalize(z_b), temperature
+    )
+    # An embedding is never its own negative: mask it out.
+    count = ops.shape(logits)[1]
+    logits = logits - _LARGE_NUM * ops.one_hot(own, count, dtype="float32")
+    return cross_entropy_with_index(logits, positive)
 
 
 @keras_ssl_export

@@ -4,6 +4,9 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import all_reduce
+from keras_ssl.backend.collectives import global_mean
+from keras_ssl.backend.collectives import global_variance
 from keras_ssl.losses.common import check_embedding_pair
 from keras_ssl.utils.validation import check_positive_float
 
@@ -12,23 +15,28 @@ _STD_EPSILON = 1e-4
 
 def _variance_term(z):
     """Mean hinge of the per-dimension std below 1 (unbiased variance)."""
-    std = ops.sqrt(ops.var(z, axis=0) * _bessel(z) + _STD_EPSILON)
+    std = ops.sqrt(global_variance(z, axis=0) * _bessel(z) + _STD_EPSILON)
     return ops.mean(ops.relu(1.0 - std))
 
 
 def _covariance_term(z):
     """Sum of squared off-diagonal covariances, divided by d."""
-    centred = z - ops.mean(z, axis=0, keepdims=True)
-    batch = ops.cast(ops.shape(z)[0], "float32")
-    covariance = ops.einsum("ni,nj->ij", centred, centred) / (batch - 1.0)
+    centred = z - global_mean(z, axis=0, keepdims=True)
+    covariance = all_reduce(ops.einsum("ni,nj->ij", centred, centred)) / (
+        _global_batch(z) - 1.0
+    )
     off_diagonal = ops.sum(ops.square(covariance)) - ops.sum(
         ops.square(ops.diagonal(covariance))
     )
     return off_diagonal / ops.cast(ops.shape(z)[1], "float32")
 
 
+def _global_batch(z):
+    return all_reduce(ops.cast(ops.shape(z)[0], "float32"))
+
+
 def _bessel(z):
-    batch = ops.cast(ops.shape(z)[0], "float32")
+    batch = _global_batch(z)
     return batch / (batch - 1.0)
 
 
@@ -48,7 +56,8 @@ def vicreg_loss(
     dimensions of `max(0, 1 - sqrt(var + 1e-4))` (unbiased variance over the
     batch) and `c` the sum of squared off-diagonal covariances divided by d.
     The variance term is averaged over the two branches as in the authors'
-    released code (the paper's equation sums them).
+    released code (the paper's equation sums them). On several replicas
+    every statistic covers the global batch.
 
     Shapes, in einsum letters: `z_a`, `z_b`: (b, d). Returns a scalar, or
     `(loss, {"invariance", "variance", "covariance"})` with `return_terms`.
@@ -83,7 +92,7 @@ def vicreg_loss(
         )
     a, b = ops.cast(z_a, "float32"), ops.cast(z_b, "float32")
     terms = {
-        "invariance": ops.mean(ops.square(a - b)),
+        "invariance": global_mean(ops.square(a - b)),
         "variance": (_variance_term(a) + _variance_term(b)) / 2.0,
         "covariance": _covariance_term(a) + _covariance_term(b),
     }

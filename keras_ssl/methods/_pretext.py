@@ -10,6 +10,9 @@ from keras import ops
 
 from keras_ssl.augmentations.multi_view import MultiView
 from keras_ssl.augmentations.random_resized_crop import RandomResizedCrop
+from keras_ssl.backend.collectives import global_mean
+from keras_ssl.backend.collectives import global_rows
+from keras_ssl.backend.collectives import num_replicas
 from keras_ssl.layers.projection_head import ProjectionHead
 from keras_ssl.methods.ssl_batch import unpack_ssl_batch
 from keras_ssl.utils.validation import check_positive_int
@@ -68,14 +71,30 @@ def classifier_head(hidden_dim, num_classes, input_dim, name):
 
 
 def cross_entropy_and_accuracy(logits, labels):
-    """Mean softmax cross-entropy and accuracy, in float32."""
+    """Mean softmax cross-entropy and accuracy (global batch), in float32."""
     logits = ops.cast(logits, "float32")
     labels = ops.cast(labels, "int32")
     loss = keras.losses.sparse_categorical_crossentropy(
         labels, logits, from_logits=True
     )
     predicted = ops.cast(ops.argmax(logits, axis=-1), "int32")
-    return ops.mean(loss), ops.mean(ops.cast(predicted == labels, "float32"))
+    hits = ops.cast(predicted == labels, "float32")
+    return global_mean(loss), global_mean(hits)
+
+
+def draw_for_global_batch(draw, images):
+    """`draw(rows)` made for the global batch; this replica's rows of it.
+
+    Each image then gets the random label it would get on one device,
+    whichever replica holds it (a seed generator is the same on every
+    replica, so per-replica draws would repeat across replicas).
+    """
+    rows, offset = global_rows(images)
+    values = draw(rows)
+    if num_replicas() == 1:
+        return values
+    local = offset + ops.arange(ops.shape(images)[0], dtype="int32")
+    return ops.take(values, local, axis=0)
 
 
 def static_size(images, name):

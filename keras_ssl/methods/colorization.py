@@ -3,6 +3,7 @@
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import global_mean
 from keras_ssl.methods import _pretext
 from keras_ssl.methods.ssl_model import SSLModel
 from keras_ssl.utils.validation import check_positive_float
@@ -177,12 +178,12 @@ class Colorization(SSLModel):
         else:
             predicted = ops.reshape(outputs, (-1,) + tuple(target.shape[1:]))
             predicted = predicted * AB_RANGE
-            loss = ops.mean(ops.square((predicted - target) / AB_RANGE))
+            loss = global_mean(ops.square((predicted - target) / AB_RANGE))
         distance = ops.sqrt(ops.sum(ops.square(predicted - target), axis=-1))
         return loss, {
             "features": features,
             "embeddings": features,
-            "ab_error": ops.mean(distance),
+            "ab_error": global_mean(distance),
         }
 
     def _check_grid_fits(self, images):

@@ -6,6 +6,7 @@ from keras import ops
 from keras_ssl.api_export import keras_ssl_export
 from keras_ssl.augmentations.dino_augmentation import default_local_crop_size
 from keras_ssl.augmentations.dino_augmentation import dino_augmentation
+from keras_ssl.backend.collectives import global_mean
 from keras_ssl.layers.dino_projection_head import DINOProjectionHead
 from keras_ssl.losses.dino_loss import dino_loss
 from keras_ssl.methods.momentum_target import momentum_copy
@@ -212,7 +213,10 @@ class DINO(SSLModel):
         return loss, {**logs, "teacher_temperature": temperature}
 
     def _update_center(self, teacher_out):
-        batch_center = ops.mean(ops.cast(teacher_out, "float32"), axis=0, keepdims=True)
+        # The mean over the global batch: the same centre on every replica.
+        batch_center = global_mean(
+            ops.cast(teacher_out, "float32"), axis=0, keepdims=True
+        )
         m = self.center_momentum
         self.center.assign(m * self.center + (1.0 - m) * batch_center)
 

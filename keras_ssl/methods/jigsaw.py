@@ -210,14 +210,19 @@ class Jigsaw(SSLModel):
         images = views[0]
         size = _pretext.static_size(images, "images")
         cell, _ = _pretext.grid_cells(size, self.tile_shape, "Jigsaw", "tile")
-        batch = ops.shape(images)[0]
-        labels = keras.random.randint(
-            (batch,), 0, self.num_permutations, seed=self.seed_generator
+        labels = _pretext.draw_for_global_batch(
+            lambda rows: keras.random.randint(
+                (rows,), 0, self.num_permutations, seed=self.seed_generator
+            ),
+            images,
         )
         # Each tile anywhere in its cell: random gaps between the tiles.
         bounds = [(0, c - t) for c, t in zip(cell, self.tile_shape)]
-        offsets = _pretext.random_shifts(
-            (batch, NUM_TILES), bounds, self.seed_generator
+        offsets = _pretext.draw_for_global_batch(
+            lambda rows: _pretext.random_shifts(
+                (rows, NUM_TILES), bounds, self.seed_generator
+            ),
+            images,
         )
         return self.jigsaw_loss(images, labels, offsets, training=training)
 

@@ -165,17 +165,22 @@ class RelativePatchLocation(SSLModel):
         cell, _ = _pretext.grid_cells(
             size, self.patch_shape, "RelativePatchLocation", "patch"
         )
-        batch = ops.shape(images)[0]
-        labels = keras.random.randint(
-            (batch,), 0, len(NEIGHBOUR_CELLS), seed=self.seed_generator
+        labels = _pretext.draw_for_global_batch(
+            lambda rows: keras.random.randint(
+                (rows,), 0, len(NEIGHBOUR_CELLS), seed=self.seed_generator
+            ),
+            images,
         )
         # Clipped so that a jittered patch never leaves its cell.
         limits = [
             min(self.max_jitter, (c - p) // 2)
             for c, p in zip(cell, self.patch_shape)
         ]
-        jitter = _pretext.random_shifts(
-            (batch, 2), [(-j, j) for j in limits], self.seed_generator
+        jitter = _pretext.draw_for_global_batch(
+            lambda rows: _pretext.random_shifts(
+                (rows, 2), [(-j, j) for j in limits], self.seed_generator
+            ),
+            images,
         )
         return self.location_loss(images, labels, jitter, training=training)
 

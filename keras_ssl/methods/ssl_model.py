@@ -7,8 +7,11 @@ from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
 from keras_ssl.backend import SSLTrainer
+from keras_ssl.backend.collectives import all_reduce
+from keras_ssl.backend.collectives import global_mean
 from keras_ssl.encoders.feature_encoder import as_feature_encoder
 from keras_ssl.evaluation.collapse import std_of_l2_normalized
+from keras_ssl.layers.sync_batch_normalization import synchronize_batch_norm
 from keras_ssl.methods.ssl_batch import flatten_labels
 from keras_ssl.methods.ssl_batch import unpack_ssl_batch
 from keras_ssl.utils.validation import check_positive_int
@@ -57,6 +60,14 @@ class SSLModel(SSLTrainer, keras.Model):
             momentum targets). Defaults to `0.996`.
         momentum_schedule: "cosine" (base_momentum to 1 over the run) or
             "constant". Defaults to `"cosine"`.
+        sync_batch_norm: bool. Replace the encoder's BatchNorm layers by
+            `keras_ssl.layers.SyncBatchNormalization` (statistics of the
+            global batch when training on several replicas with TensorFlow
+            or PyTorch; JAX's are global already). The heads' BatchNorm is
+            always synchronized. On one device it changes nothing but the
+            layer class (the encoder then needs keras_ssl to load; convert
+            back with `keras_ssl.layers.synchronize_batch_norm(encoder,
+            False)`). Defaults to `False`.
     """
 
     num_views = 2
@@ -70,6 +81,7 @@ class SSLModel(SSLTrainer, keras.Model):
         num_classes=None,
         base_momentum=0.996,
         momentum_schedule="cosine",
+        sync_batch_norm=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -78,7 +90,12 @@ class SSLModel(SSLTrainer, keras.Model):
                 "`encoder` must be a keras.Model mapping images to features. "
                 f"Received: encoder={encoder!r}."
             )
-        self.encoder = as_feature_encoder(encoder)
+        self.sync_batch_norm = bool(sync_batch_norm)
+        encoder = as_feature_encoder(encoder)
+        if self.sync_batch_norm:
+            # Converted before assignment: only the copy is tracked (saved).
+            encoder = synchronize_batch_norm(encoder)
+        self.encoder = encoder
         self.image_shape = tuple(self.encoder.input_shape[1:])
         self.feature_dim = int(self.encoder.output_shape[-1])
         self.augmenter = augmenter or self.default_augmenter(self.image_shape)
@@ -207,6 +224,7 @@ class SSLModel(SSLTrainer, keras.Model):
             "num_classes": self.num_classes,
             "base_momentum": self.base_momentum,
             "momentum_schedule": self.momentum_schedule,
+            "sync_batch_norm": self.sync_batch_norm,
         }
 
     @classmethod
@@ -236,7 +254,9 @@ class SSLModel(SSLTrainer, keras.Model):
             probe_loss, probe_accuracy = self._probe_step(features, labels)
             total = total + probe_loss
             logs.update(probe_loss=probe_loss, probe_accuracy=probe_accuracy)
-        return total, logs, ops.shape(views[0])[0]
+        # Metrics weigh each step by its global batch, as on one device.
+        batch = ops.cast(ops.shape(views[0])[0], "float32")
+        return total, logs, all_reduce(batch)
 
     def update_ssl_metrics(self, logs, batch_size):
         """Updates the running means; returns their results for `logs`."""
@@ -308,7 +328,7 @@ class SSLModel(SSLTrainer, keras.Model):
             labels, logits, from_logits=True
         )
         hits = ops.cast(ops.argmax(logits, axis=-1) == labels, "float32")
-        return ops.mean(loss), ops.mean(hits)
+        return global_mean(loss), global_mean(hits)
 
     def _check_images(self, name, x, exact_size):
         """Raises unless `x` is (b, h, w, c) with the encoder's channels.
