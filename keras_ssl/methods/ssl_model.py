@@ -12,6 +12,7 @@ from keras_ssl.backend.collectives import global_mean
 from keras_ssl.encoders.feature_encoder import as_feature_encoder
 from keras_ssl.evaluation.collapse import std_of_l2_normalized
 from keras_ssl.layers.sync_batch_normalization import synchronize_batch_norm
+from keras_ssl.methods.replica_seeds import per_replica_seeds
 from keras_ssl.methods.ssl_batch import flatten_labels
 from keras_ssl.methods.ssl_batch import unpack_ssl_batch
 from keras_ssl.utils.validation import check_positive_int
@@ -312,7 +313,8 @@ class SSLModel(SSLTrainer, keras.Model):
 
     def _make_views(self, images):
         self._check_images("images", images, exact_size=False)
-        views = self.augmenter(ops.cast(images, "float32"), training=True)
+        with per_replica_seeds(self.augmenter):
+            views = self.augmenter(ops.cast(images, "float32"), training=True)
         return list(views)
 
     def _probe_step(self, features, labels):

@@ -90,6 +90,13 @@ class TFReplicas:
         # Keras splits each global batch across replicas (and workers).
         return data
 
+    def on_each_replica(self, fn):
+        results = self.strategy.run(fn)
+        return [
+            keras.tree.map_structure(lambda x: x.numpy(), r)
+            for r in self.strategy.experimental_local_results(results)
+        ]
+
     def states(self, model):
         variables = list(model.variables) + list(model.optimizer.variables)
         copies = [self.strategy.experimental_local_results(v.value) for v in variables]
@@ -122,6 +129,9 @@ class TorchReplicas:
         rows = cases.GLOBAL_BATCH // self.size
         start = self.rank * rows
         return keras.tree.map_structure(lambda x: x[start : start + rows], data)
+
+    def on_each_replica(self, fn):
+        return [keras.tree.map_structure(keras.ops.convert_to_numpy, fn())]
 
     def states(self, model):
         return [cases.state_of(model)]
@@ -189,6 +199,27 @@ def run_replicas(names, replicas):
             cases.save_state(path(f"ckpt_loaded_{SCENARIO}{first + k}.npz"), loss, state)
 
 
+def run_augmenter(replicas):
+    """On-device views of the same images on every replica, and the seeds."""
+    with replicas.scope():
+        model = cases.make_model(cases.AUGMENTED)
+    images = cases.batch(cases.AUGMENTED)["images"]
+
+    def views_and_seeds():
+        views = model._make_views(keras.ops.convert_to_tensor(images))
+        seeds = [
+            keras.ops.convert_to_tensor(v)
+            for v in model.augmenter.non_trainable_variables
+        ]
+        return {"views": views, "seeds": seeds}
+
+    first = first_id(replicas)
+    for k, result in enumerate(replicas.on_each_replica(views_and_seeds)):
+        arrays = {f"view{i}": v for i, v in enumerate(result["views"])}
+        arrays.update({f"seed{i}": s for i, s in enumerate(result["seeds"])})
+        np.savez(path(f"augment_{SCENARIO}{first + k}.npz"), **arrays)
+
+
 if __name__ == "__main__":
     import numpy as np
     import keras
@@ -206,3 +237,5 @@ if __name__ == "__main__":
         run_single(names)
     replicas.enter()
     run_replicas(names, replicas)
+    if SCENARIO in ("mirrored", "torch"):
+        run_augmenter(replicas)

@@ -147,6 +147,16 @@ def _check_checkpoints(out, scenario, replicas):
     _assert_same_state(resumed, out / "ckpt_single_step1.npz")
 
 
+def _check_augmenter_draws(out, scenario):
+    # The same images on each replica get different random views, and the
+    # seed generators end in the same state on every replica.
+    first, second = (np.load(out / f"augment_{scenario}{k}.npz") for k in (0, 1))
+    views = [k for k in first.files if k.startswith("view")]
+    assert views and any(not np.array_equal(first[k], second[k]) for k in views)
+    for k in (k for k in first.files if k.startswith("seed")):
+        np.testing.assert_array_equal(first[k], second[k])
+
+
 ALL_CASES = sorted(cases.CASES)
 
 
@@ -173,6 +183,11 @@ def test_tf_checkpoints_move_between_mirrored_and_one_device(tf_dir):
 
 
 @_only_on("tensorflow")
+def test_tf_mirrored_replicas_draw_different_augmentations(tf_dir):
+    _check_augmenter_draws(tf_dir, "mirrored")
+
+
+@_only_on("tensorflow")
 @pytest.mark.parametrize("name", ALL_CASES)
 def test_tf_2_multiworker_workers_match_one_device(multiworker_dir, name):
     _check_case(multiworker_dir, "multiworker", 2, name)
@@ -192,3 +207,8 @@ def test_torch_2_gloo_processes_match_one_device(torch_dir, name):
 @_only_on("torch")
 def test_torch_checkpoints_move_between_2_processes_and_one(torch_dir):
     _check_checkpoints(torch_dir, "torch", 2)
+
+
+@_only_on("torch")
+def test_torch_processes_draw_different_augmentations(torch_dir):
+    _check_augmenter_draws(torch_dir, "torch")
