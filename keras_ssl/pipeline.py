@@ -116,8 +116,13 @@ def build_method(
     encoder="small_cnn",
     num_classes=None,
     crop_scale=SMALL_DATA_CROP_SCALE,
+    sync_batch_norm=False,
 ):
-    """Builds method `method` with the small-data settings on a new encoder."""
+    """Builds method `method` with the small-data settings on a new encoder.
+
+    `sync_batch_norm=True` synchronizes the encoder's BatchNorm over the
+    replicas of a distributed run (see docs/distributed.md).
+    """
     if encoder not in ENCODERS:
         raise ValueError(
             f"Unknown encoder {encoder!r}. Expected one of {sorted(ENCODERS)}."
@@ -133,7 +138,11 @@ def build_method(
         image_size=image_shape[0], channels=image_shape[-1], crop_scale=crop_scale
     )
     return method_cls(
-        network, augmenter=augmenter, num_classes=num_classes, **settings
+        network,
+        augmenter=augmenter,
+        num_classes=num_classes,
+        sync_batch_norm=sync_batch_norm,
+        **settings,
     )
 
 

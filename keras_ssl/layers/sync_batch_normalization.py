@@ -19,7 +19,8 @@ class SyncBatchNormalization(keras.layers.BatchNormalization):
     `synchronized=True` is TensorFlow-only). On one replica, and on JAX
     (whose arrays are already global), it is `BatchNormalization`, op for
     op. It takes `BatchNormalization`'s arguments and has its weights, so
-    checkpoints move between the two (`synchronize_batch_norm`).
+    checkpoints move between the two (`synchronize_batch_norm`). A call with
+    a `mask` uses this replica's moments.
 
     Example:
     ```python

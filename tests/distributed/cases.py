@@ -18,17 +18,28 @@ NUM_CLASSES = 3
 HEADS = {"projection_hidden_dim": 16, "projection_dim": 8}
 # name: (class name, constructor args, encoder input shape, image size).
 # Images of size "image size" are the pre-made views (one per view).
+RGB = (8, 8, 3)
 CASES = {
-    "SimCLR": ("SimCLR", {"temperature": 0.5, **HEADS}, (8, 8, 3), 8),
-    "MoCoV2": ("MoCoV2", {"queue_size": 24, "base_momentum": 0.9, **HEADS}, (8, 8, 3), 8),
-    "BYOL": ("BYOL", {"base_momentum": 0.9, **HEADS}, (8, 8, 3), 8),
-    "BarlowTwins": ("BarlowTwins", HEADS, (8, 8, 3), 8),
-    "SimSiam": ("SimSiam", {"projection_dim": 8, "prediction_hidden_dim": 16}, (8, 8, 3), 8),
-    "VICReg": ("VICReg", HEADS, (8, 8, 3), 8),
-    "MoCoV3": ("MoCoV3", {"base_momentum": 0.9, "prediction_hidden_dim": 16, **HEADS}, (8, 8, 3), 8),
-    "NNCLR": ("NNCLR", {"queue_size": 24, "prediction_hidden_dim": 16, **HEADS}, (8, 8, 3), 8),
-    "DCL": ("DCL", {"temperature": 0.5, **HEADS}, (8, 8, 3), 8),
-    "DCLW": ("DCLW", {"temperature": 0.5, **HEADS}, (8, 8, 3), 8),
+    "SimCLR": ("SimCLR", {"temperature": 0.5, **HEADS}, RGB, 8),
+    "MoCoV2": ("MoCoV2", {"queue_size": 24, "base_momentum": 0.9, **HEADS}, RGB, 8),
+    "BYOL": ("BYOL", {"base_momentum": 0.9, **HEADS}, RGB, 8),
+    "BarlowTwins": ("BarlowTwins", HEADS, RGB, 8),
+    "SimSiam": ("SimSiam", {"projection_dim": 8, "prediction_hidden_dim": 16}, RGB, 8),
+    "VICReg": ("VICReg", HEADS, RGB, 8),
+    "MoCoV3": (
+        "MoCoV3",
+        {"base_momentum": 0.9, "prediction_hidden_dim": 16, **HEADS},
+        RGB,
+        8,
+    ),
+    "NNCLR": (
+        "NNCLR",
+        {"queue_size": 24, "prediction_hidden_dim": 16, **HEADS},
+        RGB,
+        8,
+    ),
+    "DCL": ("DCL", {"temperature": 0.5, **HEADS}, RGB, 8),
+    "DCLW": ("DCLW", {"temperature": 0.5, **HEADS}, RGB, 8),
     "DINO": (
         "DINO",
         {
@@ -39,12 +50,22 @@ CASES = {
             "head_output_dim": 32,
             "base_momentum": 0.9,
         },
-        (8, 8, 3),
+        RGB,
         8,
     ),
-    "RotationPrediction": ("RotationPrediction", {}, (8, 8, 3), 8),
-    "Jigsaw": ("Jigsaw", {"num_permutations": 10, "hidden_dim": 16, "seed": 3}, (3, 3, 3), 12),
-    "RelativePatchLocation": ("RelativePatchLocation", {"hidden_dim": 16, "seed": 3}, (3, 3, 3), 15),
+    "RotationPrediction": ("RotationPrediction", {}, RGB, 8),
+    "Jigsaw": (
+        "Jigsaw",
+        {"num_permutations": 10, "hidden_dim": 16, "seed": 3},
+        (3, 3, 3),
+        12,
+    ),
+    "RelativePatchLocation": (
+        "RelativePatchLocation",
+        {"hidden_dim": 16, "seed": 3},
+        (3, 3, 3),
+        15,
+    ),
     "Colorization": ("Colorization", {"output_size": 2}, (8, 8, 1), 8),
 }
 # Trained a second step from checkpoints (EMA targets, queue, SyncBN).
@@ -93,11 +114,15 @@ _ONE_VIEW = ("RotationPrediction", "Jigsaw", "RelativePatchLocation", "Colorizat
 def state_of(model):
     """Every model and optimizer variable as float64 numpy, in order."""
     variables = list(model.variables) + list(model.optimizer.variables)
-    return [np.asarray(keras.ops.convert_to_numpy(v), dtype="float64") for v in variables]
+    return [
+        np.asarray(keras.ops.convert_to_numpy(v), dtype="float64")
+        for v in variables
+    ]
 
 
 def save_state(path, loss, arrays):
-    np.savez(path, loss=np.float64(loss), **{f"v{i:04d}": a for i, a in enumerate(arrays)})
+    named = {f"v{i:04d}": a for i, a in enumerate(arrays)}
+    np.savez(path, loss=np.float64(loss), **named)
 
 
 def load_state(path):

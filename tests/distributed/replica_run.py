@@ -196,7 +196,8 @@ def run_replicas(names, replicas):
             model = keras.saving.load_model(path("ckpt_single.keras"))
         loss = train_step(model, cases.CHECKPOINT_CASE, 1, replicas)
         for k, state in enumerate(replicas.states(model)):
-            cases.save_state(path(f"ckpt_loaded_{SCENARIO}{first + k}.npz"), loss, state)
+            name = f"ckpt_loaded_{SCENARIO}{first + k}.npz"
+            cases.save_state(path(name), loss, state)
 
 
 def run_augmenter(replicas):

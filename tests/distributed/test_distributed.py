@@ -94,10 +94,8 @@ def multiworker_dir(tf_dir):
     # Reuses the one-device runs of tf_dir; the 2 workers run together.
     ports = _free_ports(2)
     cluster = {"worker": [f"localhost:{p}" for p in ports]}
-    envs = [
-        {"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})}
-        for i in range(2)
-    ]
+    tasks = [{"type": "worker", "index": i} for i in range(2)]
+    envs = [{"TF_CONFIG": json.dumps({"cluster": cluster, "task": t})} for t in tasks]
     _run([_child("multiworker", tf_dir, "--no-single")] * 2, envs)
     return tf_dir
 

@@ -38,6 +38,10 @@ def test_round_trips_through_its_config():
     assert restored.get_config() == layer.get_config()
 
 
+def _numpy(x):
+    return keras.ops.convert_to_numpy(x)
+
+
 def _norm_types(model):
     return [
         type(layer)
@@ -55,10 +59,10 @@ def test_synchronize_batch_norm_swaps_nested_layers_and_keeps_weights():
     assert _norm_types(synced) == [layers.SyncBatchNormalization] * 3
     images = np.random.default_rng(1).uniform(0, 255, (4, 8, 8, 3)).astype("float32")
     expected = keras.ops.convert_to_numpy(outer(images))
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(synced(images)), expected, atol=1e-6)
+    np.testing.assert_allclose(_numpy(synced(images)), expected, atol=1e-6)
     plain = layers.synchronize_batch_norm(synced, synchronized=False)
     assert _norm_types(plain) == [keras.layers.BatchNormalization] * 3
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(plain(images)), expected, atol=1e-6)
+    np.testing.assert_allclose(_numpy(plain(images)), expected, atol=1e-6)
 
 
 def test_synchronize_batch_norm_refuses_subclassed_models():
@@ -81,7 +85,8 @@ def test_ssl_model_option_synchronizes_encoder_and_target_and_saves(tmp_path):
     for part in (model.encoder, model.target_encoder, model.projection_head):
         assert set(_norm_types(part)) == {layers.SyncBatchNormalization}
     model.compile(optimizer="sgd")
-    model.fit(np.random.default_rng(0).uniform(0, 255, (8, 8, 8, 3)), batch_size=8, verbose=0)
+    images = np.random.default_rng(0).uniform(0, 255, (8, 8, 8, 3))
+    model.fit(images, batch_size=8, verbose=0)
     path = str(tmp_path / "byol.keras")
     model.save(path)
     loaded = keras.saving.load_model(path)
