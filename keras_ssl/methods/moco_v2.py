@@ -27,6 +27,9 @@ class MoCoV2(SSLModel):
     paper trains with SGD lr 0.03 x batch/256, batch 256, cosine lr decay.
     The loss is asymmetric (query from view 1, key from view 2) as in the
     paper; `symmetric=True` uses both directions and enqueues both keys.
+    On several replicas the keys of the global batch are enqueued; the
+    paper's shuffled BatchNorm is not implemented (`sync_batch_norm=True`
+    normalises over the global batch, as one device does).
 
     Args:
         encoder: keras.Model. Maps images to features.

@@ -19,7 +19,8 @@ class SimCLR(SSLModel):
     other 2b - 2 projections of the batch. Paper defaults: projection MLP
     2048 -> 128 with BatchNorm, temperature 0.1 (0.5 in the paper's CIFAR-10
     experiments), the SimCLR augmentations; the paper trains with LARS at
-    lr 0.3 x batch/256 and batch 4096.
+    lr 0.3 x batch/256 and batch 4096, with BatchNorm over all devices
+    (`sync_batch_norm=True` here; negatives always cover the global batch).
 
     Args:
         encoder: keras.Model. Maps images to features.
