@@ -121,7 +121,27 @@ def load_converted_entry(entry, load_weights=True, sha256=None, allow_unpinned=F
         cache_subdir=os.path.join("checkpoints", entry["name"]),
         allow_unpinned=allow_unpinned, filename=file_name,
     )
+    _check_published_md5(path, entry)
     return convert_checkpoint(path, **entry["converter"])
+
+
+def _check_published_md5(path, entry):
+    # Some authors publish an MD5 prefix (MoCo's README): a cheap extra
+    # check, useful on the first, unpinned download.
+    prefix = entry.get("published_md5_prefix")
+    if not prefix:
+        return
+    import hashlib
+
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    if not digest.hexdigest().startswith(prefix):
+        raise ValueError(
+            f"{path} does not match the MD5 prefix {prefix} its authors "
+            f"published (got {digest.hexdigest()}): wrong or corrupted file."
+        )
 
 
 def _num_heads(num_heads, spec, family):
