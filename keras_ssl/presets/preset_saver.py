@@ -72,6 +72,11 @@ def save_to_preset(model, preset_dir, metadata=None, include_optimizer=True):
     _write_model(encoder, preset_dir, CONFIG_FILE, WEIGHTS_FILE, strip_build=True)
     files = [CONFIG_FILE, WEIGHTS_FILE]
     if is_ssl:
+        if not model.built:
+            # All of an SSLModel's state exists after __init__; TensorFlow's
+            # fit does not always mark it built, and Keras saves only built
+            # models.
+            model.build()
         ssl_model = model if include_optimizer else _uncompiled_copy(model)
         _write_model(ssl_model, preset_dir, SSL_CONFIG_FILE, SSL_WEIGHTS_FILE, strip_build=False)
         files += [SSL_CONFIG_FILE, SSL_WEIGHTS_FILE]
@@ -110,6 +115,8 @@ def _uncompiled_copy(model):
     config = keras.saving.serialize_keras_object(model)
     _pop_recursive(config, "compile_config")
     copy = keras.saving.deserialize_keras_object(config)
+    if not copy.built:
+        copy.build()
     copy.set_weights(model.get_weights())
     return copy
 
