@@ -7,7 +7,7 @@ Projector features need a preset that saved the whole SSL model (the
 projector is its `projection_head`). Features are extracted once per kind.
 """
 
-import numpy as np
+import keras
 
 from keras_ssl import evaluation
 from keras_ssl.recipes import common
@@ -32,7 +32,7 @@ def _projector_features(args, train, test):
 
     def project(images):
         features = evaluation.extract_features(model.encoder, images, verbose=0)
-        return np.asarray(head(features, training=False))
+        return keras.ops.convert_to_numpy(head(features, training=False))
 
     return project(train[0]), project(test[0])
 
