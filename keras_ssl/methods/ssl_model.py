@@ -186,6 +186,9 @@ class SSLModel(SSLTrainer, keras.Model):
     def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
         # Checks first: a refused fit leaves every variable as it was.
         self._check_last_batch(x, batch_size)
+        # All state exists after __init__; TensorFlow's fit would otherwise
+        # leave the model unbuilt, and Keras refuses to save unbuilt weights.
+        self.build()
         steps = kwargs.get("steps_per_epoch") or _count_batches(x, batch_size)
         if self.momentum_variable_pairs and self.momentum_schedule == "cosine":
             if steps is None:
