@@ -17,7 +17,7 @@ BACKENDS = ("jax", "tensorflow", "torch")
 # `--help` works before Keras is imported.
 METHOD_NAMES = (
     "simclr", "moco_v2", "byol", "simsiam", "barlow_twins", "vicreg",
-    "moco_v3", "nnclr", "dcl", "dclw", "dino",
+    "moco_v3", "nnclr", "dcl", "dclw", "dino", "swav", "msn",
 )
 
 

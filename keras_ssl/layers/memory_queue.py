@@ -62,8 +62,13 @@ class MemoryQueue(keras.layers.Layer):
         )
         self.built = True
 
-    def enqueue(self, batch):
-        """Writes `batch` (b, dim) at the pointer, wrapping, and advances it."""
+    def enqueue(self, batch, enabled=None):
+        """Writes `batch` (b, dim) at the pointer, wrapping, and advances it.
+
+        `enabled`, an optional boolean scalar (tensor), skips the write when
+        False, inside a compiled step (SwAV starts its queue after some
+        epochs).
+        """
         batch = ops.convert_to_tensor(batch)
         check_rank("batch", batch, 2)
         if batch.shape[-1] != self.dim:
@@ -80,9 +85,11 @@ class MemoryQueue(keras.layers.Layer):
         count = ops.shape(batch)[0]
         rows = (self.pointer + ops.arange(count, dtype="int32")) % self.size
         batch = ops.stop_gradient(ops.cast(batch, "float32"))
-        self.keys.assign(
-            ops.scatter_update(self.keys, ops.expand_dims(rows, 1), batch)
-        )
+        keys = ops.scatter_update(self.keys, ops.expand_dims(rows, 1), batch)
+        if enabled is not None:
+            keys = ops.where(enabled, keys, ops.convert_to_tensor(self.keys))
+            count = ops.cast(ops.where(enabled, count, 0), "int32")
+        self.keys.assign(keys)
         self.pointer.assign((self.pointer + count) % self.size)
 
     def call(self, inputs=None):

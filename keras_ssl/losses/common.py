@@ -7,9 +7,15 @@ from keras_ssl.utils.validation import check_same_batch
 
 
 def l2_normalize(x, axis=-1):
-    """L2-normalises `x` along `axis` in float32 (safe for mixed precision)."""
+    """L2-normalises `x` along `axis` in float32 (safe for mixed precision).
+
+    An all-zero vector stays zero with a finite gradient (as PyTorch's
+    `F.normalize`): the floor is on the squared norm, whose gradient at 0 is
+    0, where the gradient of `norm` at 0 is 0 / 0 = NaN.
+    """
     x = ops.cast(x, "float32")
-    return x / ops.maximum(ops.norm(x, axis=axis, keepdims=True), 1e-12)
+    squared = ops.sum(ops.square(x), axis=axis, keepdims=True)
+    return x * ops.rsqrt(ops.maximum(squared, 1e-24))
 
 
 def cross_entropy_with_index(logits, positive_index):
@@ -43,3 +49,15 @@ def standardize_over_batch(x, epsilon=1e-5):
     mean = ops.mean(x, axis=0, keepdims=True)
     variance = ops.mean(ops.square(x - mean), axis=0, keepdims=True)
     return (x - mean) / ops.sqrt(variance + epsilon)
+
+
+def sum_over_samples(x, axis=0, keepdims=False):
+    """Sum of `x` over its sample axis: the statistics of a whole batch.
+
+    On one device this is `ops.sum`. Statistics over every sample of a batch
+    (Sinkhorn-Knopp's per-prototype sums and sample count, MSN's mean
+    prediction) go through this one function, so that when a batch is split
+    across replicas a cross-replica sum (all-reduce) is added here, and
+    nowhere else.
+    """
+    return ops.sum(x, axis=axis, keepdims=keepdims)

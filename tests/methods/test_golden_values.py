@@ -28,6 +28,15 @@ KWARGS = {
         "head_bottleneck_dim": 8,
         "head_output_dim": 32,
     },
+    "SwAV": {"image_size": 8, "num_local_crops": 0, "num_prototypes": 12, **HEADS},
+    # No mask: random draws differ between backends for one seed.
+    "MSN": {
+        "image_size": 8,
+        "num_focal_crops": 0,
+        "num_prototypes": 12,
+        "mask_ratio": 0.0,
+        **HEADS,
+    },
 }
 # Measured on JAX, then checked on TensorFlow and PyTorch (float32, CPU).
 GOLDEN = {
@@ -42,6 +51,8 @@ GOLDEN = {
     "DCL": 2.7613218,
     "DCLW": 3.1618624,
     "DINO": 7.3932161,
+    "SwAV": 4.8198180,
+    "MSN": 5.6050439,
 }
 
 
