@@ -17,6 +17,8 @@ _SUBPACKAGES = (
     "losses",
     "methods",
     "pipeline",
+    "presets",
+    "recipes",
 )
 
 

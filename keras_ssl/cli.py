@@ -2,6 +2,8 @@
 
     keras-ssl pretrain simclr --dataset shapes --epochs 45 --output runs/simclr
     keras-ssl evaluate runs/simclr --dataset shapes
+    keras-ssl zoo list | keras-ssl zoo show NAME
+    keras-ssl recipe pretrain --config simclr:small_cpu --epochs 5 (see recipes/)
 
 Keras is imported only after `--backend` has set KERAS_BACKEND.
 """
@@ -15,7 +17,14 @@ BACKENDS = ("jax", "tensorflow", "torch")
 # `--help` works before Keras is imported.
 METHOD_NAMES = (
     "simclr", "moco_v2", "byol", "simsiam", "barlow_twins", "vicreg",
-    "moco_v3", "nnclr", "dcl", "dclw", "dino",
+    "moco_v3", "nnclr", "dcl", "dclw", "dino", "swav", "msn",
+)
+
+
+# Kept in step with keras_ssl.recipes.RECIPES (tested).
+RECIPE_NAMES = (
+    "pretrain", "linear_probe", "knn_sweep", "finetune", "lora_finetune",
+    "semi_supervised", "few_shot",
 )
 
 
@@ -59,7 +68,14 @@ def build_parser():
     evaluate = commands.add_parser("evaluate", help="kNN and linear probe of a saved encoder")
     evaluate.add_argument("model_dir")
     evaluate.add_argument("--dataset", default="shapes")
-    for sub in (pretrain, evaluate):
+    zoo = commands.add_parser("zoo", help="list or show the pretrained encoders of the zoo")
+    zoo.add_argument("action", choices=("list", "show"))
+    zoo.add_argument("name", nargs="?", help="entry to show")
+    zoo.add_argument("--kind", choices=("keras_ssl", "keras_hub", "converted"), default=None)
+    recipe = commands.add_parser("recipe", help="run a recipe (pretrain, linear_probe, knn_sweep, finetune, ...)")
+    recipe.add_argument("recipe_name", choices=RECIPE_NAMES)
+    recipe.add_argument("recipe_args", nargs=argparse.REMAINDER, help="the recipe's own options (--help for them)")
+    for sub in (pretrain, evaluate, zoo, recipe):
         sub.add_argument("--backend", choices=BACKENDS, default=None, help="Keras backend (default: KERAS_BACKEND or jax)")
     return parser
 
@@ -76,6 +92,8 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     os.environ["KERAS_BACKEND"] = args.backend or os.environ.get("KERAS_BACKEND", "jax")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if args.command in ("zoo", "recipe"):
+        return _zoo_or_recipe(args)
     from keras_ssl import pipeline
 
     try:
@@ -99,6 +117,26 @@ def main(argv=None):
     _print_results(results)
     if args.command == "pretrain" and args.output:
         print(f"  saved to {args.output}/ (encoder.keras, model.keras, results.json)")
+    return 0
+
+
+def _zoo_or_recipe(args):
+    try:
+        if args.command == "recipe":
+            from keras_ssl import recipes
+
+            return recipes.run(args.recipe_name, args.recipe_args)
+        from keras_ssl.presets import zoo_listing
+
+        if args.action == "list":
+            print(zoo_listing.format_zoo_list(args.kind))
+        elif not args.name:
+            raise ValueError("`keras-ssl zoo show` needs an entry name (see `keras-ssl zoo list`).")
+        else:
+            print(zoo_listing.format_zoo_entry(args.name))
+    except (ValueError, TypeError, FileNotFoundError) as error:
+        print(f"keras-ssl: error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

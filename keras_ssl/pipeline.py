@@ -65,6 +65,23 @@ SMALL_DATA_SETTINGS = {
         "teacher_temperature_warmup_epochs": 3,
         "base_momentum": 0.99,
     },
+    # Few prototypes for 10 classes; a queue of 2 batches of 256, from
+    # epoch 5 (the paper: 3840 from epoch 15 at batch 256).
+    "swav": {
+        "projection_hidden_dim": 512,
+        "projection_dim": 128,
+        "num_prototypes": 100,
+        "queue_size": 512,
+        "queue_start_epoch": 5,
+    },
+    # 4-pixel mask patches: an 8 x 8 grid on 32 x 32 images.
+    "msn": {
+        "projection_hidden_dim": 512,
+        "projection_dim": 128,
+        "num_prototypes": 128,
+        "mask_patch_size": 4,
+        "base_momentum": 0.99,
+    },
 }
 
 # The embedded data set's objects cover a small part of the image: crops of
@@ -91,6 +108,26 @@ def _small_data_dino_augmentation(image_size, channels, crop_scale):
     )
 
 
+def _small_data_swav_augmentation(image_size, channels, crop_scale):
+    # 4 local crops instead of the paper's 6 keep a CPU step affordable.
+    return augmentations.swav_augmentation(
+        image_size,
+        num_local_crops=4,
+        global_crop_scale=crop_scale,
+        channels=channels,
+    )
+
+
+def _small_data_msn_augmentation(image_size, channels, crop_scale):
+    # 4 focal crops instead of the paper's 10.
+    return augmentations.msn_augmentation(
+        image_size,
+        num_focal_crops=4,
+        random_crop_scale=crop_scale,
+        channels=channels,
+    )
+
+
 AUGMENTATIONS = {
     "simclr": _small_data_simclr_augmentation,
     "moco_v2": augmentations.moco_v2_augmentation,
@@ -103,6 +140,8 @@ AUGMENTATIONS = {
     "dcl": _small_data_simclr_augmentation,
     "dclw": _small_data_simclr_augmentation,
     "dino": _small_data_dino_augmentation,
+    "swav": _small_data_swav_augmentation,
+    "msn": _small_data_msn_augmentation,
 }
 
 ENCODER_FILE = "encoder.keras"

@@ -44,7 +44,7 @@ def test_pretrain_then_evaluate(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["pretrain", "swav"], "invalid choice"),
+        (["pretrain", "mae"], "invalid choice"),
         (["pretrain", "simclr", "--epochs", "0"], "expected an integer >= 1"),
         (["pretrain", "simclr", "--learning-rate", "nan"], "expected a number > 0"),
     ],
@@ -67,3 +67,15 @@ def test_cli_method_names_match_the_method_registry():
     from keras_ssl import methods
 
     assert sorted(cli.METHOD_NAMES) == sorted(methods.METHODS)
+
+
+def test_small_data_swav_and_msn_build_with_their_settings():
+    from keras_ssl import pipeline
+
+    swav = pipeline.build_method("swav", (32, 32, 3))
+    assert swav.encoder.input_shape == (None, None, None, 3)
+    assert (swav.prototypes.num_prototypes, swav.queue_size) == (100, 512)
+    assert len(swav.augmenter.augmentations) == 6
+    msn = pipeline.build_method("msn", (32, 32, 3))
+    assert (msn.prototypes.num_prototypes, msn.patch_mask.patch_size) == (128, 4)
+    assert len(msn.augmenter.augmentations) == 6

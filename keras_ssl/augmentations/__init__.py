@@ -12,6 +12,7 @@ from keras_ssl.augmentations.color_jitter import ColorJitter
 from keras_ssl.augmentations.dino_augmentation import dino_augmentation
 from keras_ssl.augmentations.gaussian_blur import GaussianBlur
 from keras_ssl.augmentations.gaussian_blur import kernel_size_for
+from keras_ssl.augmentations.msn_augmentation import msn_augmentation
 from keras_ssl.augmentations.multi_view import MultiView
 from keras_ssl.augmentations.paper_presets import byol_augmentation
 from keras_ssl.augmentations.paper_presets import moco_v2_augmentation
@@ -19,6 +20,7 @@ from keras_ssl.augmentations.paper_presets import simclr_augmentation
 from keras_ssl.augmentations.random_apply import RandomApply
 from keras_ssl.augmentations.random_resized_crop import RandomResizedCrop
 from keras_ssl.augmentations.solarize import Solarize
+from keras_ssl.augmentations.swav_augmentation import swav_augmentation
 
 __all__ = [
     "ColorJitter",
@@ -31,5 +33,7 @@ __all__ = [
     "dino_augmentation",
     "kernel_size_for",
     "moco_v2_augmentation",
+    "msn_augmentation",
     "simclr_augmentation",
+    "swav_augmentation",
 ]

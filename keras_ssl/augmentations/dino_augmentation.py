@@ -1,18 +1,11 @@
 """The multi-crop view maker of DINO: 2 global crops and N smaller local crops."""
 
-from keras_ssl.augmentations.multi_view import MultiView
-from keras_ssl.augmentations.paper_presets import _ViewBuilder
-from keras_ssl.augmentations.paper_presets import _resolve_blur
-from keras_ssl.augmentations.paper_presets import _validate_common
-from keras_ssl.utils.validation import check_positive_int
+from keras_ssl.augmentations.multi_crop import CropSpec
+from keras_ssl.augmentations.multi_crop import build_multi_crop
+from keras_ssl.augmentations.multi_crop import default_local_crop_size
+from keras_ssl.utils.validation import check_non_negative_int
 
-# The paper's 96-pixel local crops of 224-pixel images.
-_LOCAL_TO_GLOBAL = 96 / 224
-
-
-def default_local_crop_size(image_size):
-    """DINO's local crop side for global crops of `image_size` (96 at 224)."""
-    return max(1, round(image_size * _LOCAL_TO_GLOBAL))
+__all__ = ["default_local_crop_size", "dino_augmentation"]
 
 
 def dino_augmentation(
@@ -66,30 +59,13 @@ def dino_augmentation(
     Reference:
     - [Caron et al., 2021](https://arxiv.org/abs/2104.14294)
     """
-    value_range = _validate_common(image_size, channels, value_range)
+    check_non_negative_int("num_local_crops", num_local_crops)
     if local_crop_size is None:
         local_crop_size = default_local_crop_size(image_size)
-    check_positive_int("local_crop_size", local_crop_size)
-    if isinstance(num_local_crops, bool) or not isinstance(num_local_crops, int) or num_local_crops < 0:
-        raise ValueError(
-            "`num_local_crops` must be an integer >= 0. Received: "
-            f"num_local_crops={num_local_crops!r}."
-        )
-    use_blur = _resolve_blur(blur, image_size)
-    # (size, crop scale, blur rate, solarize rate) of each view.
     specs = [
-        (image_size, global_crop_scale, 1.0, 0.0),
-        (image_size, global_crop_scale, 0.1, 0.2),
-    ] + [(local_crop_size, local_crop_scale, 0.5, 0.0)] * num_local_crops
-    views = []
-    for index, (size, scale, blur_rate, solarize_rate) in enumerate(specs):
-        view = _ViewBuilder(size, channels, value_range, seed, 100 * index)
-        view.crop(scale)
-        view.flip()
-        view.color(0.4, 0.4, 0.2, 0.1, rate=0.8, grey_rate=0.2)
-        if use_blur:
-            view.blur(rate=blur_rate)
-        view.solarize(rate=solarize_rate)
-        kind = "global" if index < 2 else "local"
-        views.append(view.build(f"dino_{kind}_view_{index + 1}"))
-    return MultiView(views)
+        CropSpec("global", image_size, global_crop_scale, blur_rate=1.0),
+        CropSpec("global", image_size, global_crop_scale, 0.1, solarize_rate=0.2),
+    ] + [CropSpec("local", local_crop_size, local_crop_scale, 0.5)] * num_local_crops
+    return build_multi_crop(
+        specs, (0.4, 0.4, 0.2, 0.1), blur, image_size, channels, value_range, seed, "dino"
+    )

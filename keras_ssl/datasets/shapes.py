@@ -12,26 +12,30 @@ SHAPES_SPLIT_SIZES = {"train": 5000, "test": 1000}
 _SPLIT_STREAMS = {"train": 0, "test": 1}
 _SUPERSAMPLE = 2  # sub-pixels per axis, for anti-aliased edges
 _CHUNK = 1000  # images drawn at once, to bound memory
-_MIN_LUMA_GAP = 0.25  # foreground/background contrast, so grayscale keeps the shape
-_PALETTE = None
-_BG_FIELD = 0.15
-_FG_FIELD = 0.06
+_MIN_GAP = 0.25  # foreground/background intensity gap, so the shape shows
 _NOISE = 0.04
 _SCALE_RANGE = (6.0, 11.0)
-_MAX_ROTATION = np.pi
 
 
 def load_shapes(split="train", num_examples=None, seed=0):
     """Loads the embedded `shapes` data set, generated on the fly.
 
-    Ten classes of flat shapes (see `SHAPES_CLASS_NAMES`) drawn at random
-    position, scale, rotation and aspect ratio, with a random foreground
-    colour on a random, smoothly varying background colour plus pixel noise.
-    Colours are drawn independently of the class, so the class is a shape cue
-    and not a colour or brightness cue: raw pixels are a poor kNN feature
-    while a convolutional encoder can learn the shapes. Nothing is
-    downloaded; the same `split`, `num_examples` and `seed` give the same
-    bytes.
+    Ten classes of upright flat shapes (see `SHAPES_CLASS_NAMES`) drawn at
+    random position, scale and aspect ratio, with a random grey level on a
+    random grey background (at least 0.25 of the range apart) plus pixel
+    noise. Grey levels are drawn independently of the class, so the class is
+    a shape cue and not a brightness cue: raw pixels are a poor kNN feature
+    (about 30% with k=200, chance 10%) while a convolutional encoder learns
+    the shapes (a supervised SmallCNN: about 90%). Nothing is downloaded; the
+    same `split`, `num_examples` and `seed` give the same bytes.
+
+    The images are grey (three equal channels) on purpose: with a random
+    colour per image, two views of one image share a colour that colour
+    jitter does not remove, and contrastive methods solve their
+    instance-discrimination task by colour instead of shape (SimCLR reached
+    kNN 14% after 10 epochs on such colours, 47% on grey levels). Rotations
+    are left out for the same reason: no augmentation of the paper
+    pipelines undoes them.
 
     Args:
         split: str. `"train"` (5000 images by default) or `"test"` (1000
@@ -81,14 +85,12 @@ def load_shapes(split="train", num_examples=None, seed=0):
 
 
 def _draw_images(labels, rng):
-    n = len(labels)
-    mask = _draw_masks(labels, rng)
-    foreground, background = _draw_colors(n, rng)
-    background = background[:, None, None, :] + _smooth_field(n, rng, _BG_FIELD, 4)
-    foreground = foreground[:, None, None, :] + _smooth_field(n, rng, _FG_FIELD, 3)
-    mask = mask[..., None]
-    image = mask * foreground + (1.0 - mask) * background
+    mask = _draw_masks(labels, rng)[..., None]
+    foreground, background = _draw_grey_levels(len(labels), rng)
+    image = mask * foreground[:, None, None, None]
+    image += (1.0 - mask) * background[:, None, None, None]
     image += rng.normal(0.0, _NOISE, size=image.shape)
+    image = np.repeat(image, 3, axis=-1)
     return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype("uint8")
 
 
@@ -98,9 +100,8 @@ def _draw_masks(labels, rng):
     size = SHAPES_IMAGE_SIZE
     scale = rng.uniform(*_SCALE_RANGE, size=n)  # pixels per local unit
     stretch = np.exp(rng.uniform(-0.2, 0.2, size=n))  # mild aspect-ratio change
-    angle = rng.uniform(-_MAX_ROTATION, _MAX_ROTATION, size=n)
     # Keep the centre far enough from the border that the shape stays mostly
-    # visible at any rotation.
+    # visible.
     slack = np.maximum(size / 2 - scale * 1.05, 0.0)
     centre = size / 2 + rng.uniform(-1.0, 1.0, size=(n, 2)) * slack[:, None]
 
@@ -108,10 +109,9 @@ def _draw_masks(labels, rng):
     grid = (np.arange(sub) + 0.5) / _SUPERSAMPLE
     dx = grid[None, None, :] - centre[:, 0, None, None]
     dy = grid[None, :, None] - centre[:, 1, None, None]
-    cos, sin = np.cos(angle)[:, None, None], np.sin(angle)[:, None, None]
-    u = (cos * dx + sin * dy) / (scale * stretch)[:, None, None]
-    v = (cos * dy - sin * dx) * stretch[:, None, None] / scale[:, None, None]
-
+    dx, dy = np.broadcast_arrays(dx, dy)
+    u = dx / (scale * stretch)[:, None, None]
+    v = dy * (stretch / scale)[:, None, None]
     fine = np.zeros((n, sub, sub), dtype=bool)
     for label, shape_fn in enumerate(shape_geometry.SHAPE_FUNCTIONS):
         rows = labels == label
@@ -121,45 +121,16 @@ def _draw_masks(labels, rng):
     return fine.mean(axis=(2, 4))
 
 
-def _luma(rgb):
-    return rgb @ np.array([0.299, 0.587, 0.114])
-
-
-def _draw_colors(n, rng):
-    """Foreground and background RGB in [0, 1] with a luminance gap."""
-    draw = _palette_draw if _PALETTE is not None else _uniform_draw
-    foreground = draw(rng, n)
-    background = draw(rng, n)
-    # Redraw pairs that are too close in brightness; both colours are redrawn
-    # so their joint law stays symmetric and class independent.
-    close = np.abs(_luma(foreground) - _luma(background)) < _MIN_LUMA_GAP
+def _draw_grey_levels(n, rng):
+    """Foreground and background grey levels in [0, 1], `_MIN_GAP` apart."""
+    foreground = rng.uniform(0.0, 1.0, size=n)
+    background = rng.uniform(0.0, 1.0, size=n)
+    # Redraw pairs that are too close; both levels are redrawn so their joint
+    # law stays symmetric and class independent.
+    close = np.abs(foreground - background) < _MIN_GAP
     while close.any():
         count = int(close.sum())
-        foreground[close] = draw(rng, count)
-        background[close] = draw(rng, count)
-        close = np.abs(_luma(foreground) - _luma(background)) < _MIN_LUMA_GAP
+        foreground[close] = rng.uniform(0.0, 1.0, size=count)
+        background[close] = rng.uniform(0.0, 1.0, size=count)
+        close = np.abs(foreground - background) < _MIN_GAP
     return foreground, background
-
-
-def _uniform_draw(rng, n):
-    return rng.uniform(0.0, 1.0, size=(n, 3))
-
-
-def _palette_draw(rng, n):
-    palette = np.asarray(_PALETTE, dtype="float64")
-    return palette[rng.integers(0, len(palette), size=n)]
-
-
-def _smooth_field(n, rng, amplitude, knots):
-    """Low-frequency RGB noise: a coarse random grid, bilinearly upsampled."""
-    size = SHAPES_IMAGE_SIZE
-    coarse = rng.normal(0.0, amplitude, size=(n, knots, knots, 3))
-    position = np.linspace(0.0, knots - 1.0, size)
-    lower = np.minimum(np.floor(position).astype(int), knots - 2)
-    frac = position - lower
-    weights = np.zeros((size, knots))
-    weights[np.arange(size), lower] = 1.0 - frac
-    weights[np.arange(size), lower + 1] = frac
-    # weights @ grid @ weights.T per image and channel, as batched matmuls.
-    fine = weights @ coarse.transpose(0, 3, 1, 2) @ weights.T
-    return fine.transpose(0, 2, 3, 1)

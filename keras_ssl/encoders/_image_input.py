@@ -47,8 +47,51 @@ def validate_image_shape(image_shape):
     return tuple(image_shape)
 
 
-def rescaled_image_input(image_shape):
-    """Returns `(inputs, x)`: the image `Input` and its `[0, 1]` rescaling."""
+# The per-channel statistics that torchvision / timm ImageNet models expect
+# after scaling pixels to [0, 1].
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def resolve_input_normalization(input_normalization):
+    """Returns `(mean, std)` tuples, or None for plain `[0, 1]` scaling."""
+    if input_normalization is None:
+        return None
+    if input_normalization == "imagenet":
+        return IMAGENET_MEAN, IMAGENET_STD
+    if (
+        isinstance(input_normalization, (tuple, list))
+        and len(input_normalization) == 2
+        and all(isinstance(s, (tuple, list)) for s in input_normalization)
+        and len(input_normalization[0]) == len(input_normalization[1])
+        and all(v > 0 for v in input_normalization[1])
+    ):
+        mean, std = input_normalization
+        return tuple(float(m) for m in mean), tuple(float(v) for v in std)
+    raise ValueError(
+        "`input_normalization` must be None, 'imagenet' or a (mean, std) "
+        "pair of per-channel tuples with std > 0. Received: "
+        f"input_normalization={input_normalization!r}"
+    )
+
+
+def rescaled_image_input(image_shape, input_normalization=None,
+                         data_format="channels_last"):
+    """Returns `(inputs, x)`: the image `Input` and its `[0, 1]` rescaling.
+
+    With `input_normalization`, a `Normalization` layer then maps each
+    channel to `(x - mean) / std`, the input convention of networks
+    converted from PyTorch checkpoints.
+    """
     inputs = keras.Input(shape=validate_image_shape(image_shape), name="images")
     x = keras.layers.Rescaling(1.0 / 255.0, name="rescale")(inputs)
+    statistics = resolve_input_normalization(input_normalization)
+    if statistics is not None:
+        mean, std = statistics
+        x = keras.layers.Normalization(
+            axis=channel_axis(data_format),
+            mean=list(mean),
+            variance=[s * s for s in std],
+            name="normalize",
+        )(x)
     return inputs, x

@@ -107,14 +107,15 @@ def _stem(x, stem, data_format):
 
 
 def _build_resnet(block, stackwise_num_blocks, image_shape, stem,
-                  include_pooling, zero_init_residual, data_format, name):
+                  include_pooling, zero_init_residual, data_format, name,
+                  input_normalization=None):
     """The shared builder behind `ResNet18`, `ResNet34` and `ResNet50`."""
     if stem not in STEMS:
         raise ValueError(
             f"`stem` must be one of {STEMS}. Received: stem={stem!r}"
         )
     data_format = resolve_data_format(data_format)
-    inputs, x = rescaled_image_input(image_shape)
+    inputs, x = rescaled_image_input(image_shape, input_normalization, data_format)
     x = _stem(x, stem, data_format)
     for stage, (filters, num_blocks) in enumerate(
         zip(STAGE_FILTERS, stackwise_num_blocks), start=1
@@ -158,6 +159,11 @@ _ARGS_DOC = """
         data_format: str. `"channels_last"` or `"channels_first"`; `None`
             means `keras.config.image_data_format()`. Defaults to `None`.
         name: str. The name of the model. Defaults to `"{name}"`.
+        input_normalization: None, `"imagenet"` or a `(mean, std)` pair of
+            per-channel tuples. When set, pixels scaled to `[0, 1]` are
+            then normalised per channel, as torchvision / timm networks
+            expect (checkpoint converters build with `"imagenet"`).
+            Defaults to `None`.
 
     Returns:
         A functional `keras.Model` built from Keras layers only: it saves to
@@ -166,26 +172,75 @@ _ARGS_DOC = """
 
 
 def ResNet18(image_shape=(32, 32, 3), stem="cifar", include_pooling=True,
-             zero_init_residual=False, data_format=None, name="resnet18"):
+             zero_init_residual=False, data_format=None, name="resnet18",
+             input_normalization=None):
     return _build_resnet(
         _basic_block, (2, 2, 2, 2), image_shape, stem, include_pooling,
-        zero_init_residual, data_format, name,
+        zero_init_residual, data_format, name, input_normalization,
     )
 
 
 def ResNet34(image_shape=(32, 32, 3), stem="cifar", include_pooling=True,
-             zero_init_residual=False, data_format=None, name="resnet34"):
+             zero_init_residual=False, data_format=None, name="resnet34",
+             input_normalization=None):
     return _build_resnet(
         _basic_block, (3, 4, 6, 3), image_shape, stem, include_pooling,
-        zero_init_residual, data_format, name,
+        zero_init_residual, data_format, name, input_normalization,
     )
 
 
 def ResNet50(image_shape=(32, 32, 3), stem="cifar", include_pooling=True,
-             zero_init_residual=False, data_format=None, name="resnet50"):
+             zero_init_residual=False, data_format=None, name="resnet50",
+             input_normalization=None):
     return _build_resnet(
         _bottleneck_block, (3, 4, 6, 3), image_shape, stem, include_pooling,
-        zero_init_residual, data_format, name,
+        zero_init_residual, data_format, name, input_normalization,
+    )
+
+
+BLOCK_TYPES = {"basic": _basic_block, "bottleneck": _bottleneck_block}
+
+
+def ResNet(stackwise_num_blocks, block_type="bottleneck", image_shape=(224, 224, 3),
+           stem="imagenet", include_pooling=True, zero_init_residual=False,
+           data_format=None, name="resnet", input_normalization=None):
+    """Builds a ResNet of any depth: `stackwise_num_blocks` blocks per stage.
+
+    `ResNet([3, 4, 23, 3])` is a ResNet-101. The four stages have 64, 128,
+    256 and 512 filters (times 4 at the output of bottleneck blocks).
+    Checkpoint converters build the network a state dict describes with it.
+
+    Args:
+        stackwise_num_blocks: list of 4 ints. Blocks in each stage.
+        block_type: str. `"basic"` (two 3x3 convolutions, ResNet-18/34) or
+            `"bottleneck"` (1x1-3x3-1x1, ResNet-50 and deeper). Defaults to
+            `"bottleneck"`.
+        image_shape, stem, include_pooling, zero_init_residual,
+        data_format, name, input_normalization: as for `ResNet50`; here
+            `image_shape` defaults to `(224, 224, 3)` and `stem` to
+            `"imagenet"`.
+
+    Returns:
+        A functional `keras.Model` built from Keras layers only.
+    """
+    if block_type not in BLOCK_TYPES:
+        raise ValueError(
+            f"`block_type` must be one of {sorted(BLOCK_TYPES)}. Received: "
+            f"block_type={block_type!r}"
+        )
+    if (
+        not isinstance(stackwise_num_blocks, (tuple, list))
+        or len(stackwise_num_blocks) != 4
+        or not all(isinstance(n, int) and n >= 1 for n in stackwise_num_blocks)
+    ):
+        raise ValueError(
+            "`stackwise_num_blocks` must be 4 ints >= 1. Received: "
+            f"stackwise_num_blocks={stackwise_num_blocks!r}"
+        )
+    return _build_resnet(
+        BLOCK_TYPES[block_type], tuple(stackwise_num_blocks), image_shape, stem,
+        include_pooling, zero_init_residual, data_format, name,
+        input_normalization,
     )
 
 

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.layers.prototypes import freeze_gradient
 from keras_ssl.layers.sync_batch_normalization import SyncBatchNormalization
 from keras_ssl.losses.common import l2_normalize
 from keras_ssl.utils.validation import check_positive_int
@@ -18,6 +19,10 @@ class DINOProjectionHead(keras.layers.Layer):
     `output_dim` columns has norm 1, the paper's frozen weight-norm gain of
     1), giving cosine-similarity logits. Paper defaults: 3 layers, hidden
     2048, bottleneck 256, output 65536, no BatchNorm (for ViT encoders).
+
+    Call arguments: `inputs` (b, d); `training`; `frozen`, an optional
+    boolean scalar: when True the prototype matrix (the paper's last layer)
+    gets no gradient (DINO freezes it during the first epoch).
 
     Args:
         hidden_dim: int. Width of the hidden layers. Defaults to `2048`.
@@ -82,12 +87,15 @@ class DINOProjectionHead(keras.layers.Layer):
             name="prototypes",
         )
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, frozen=None):
         x = inputs
         for layer in self.mlp:
             x = layer(x, training=training)
+        prototypes = ops.convert_to_tensor(self.prototypes)
+        if frozen is not None:
+            prototypes = freeze_gradient(prototypes, frozen)
         # Cosine logits, in float32: unit bottleneck against unit columns.
-        columns = l2_normalize(self.prototypes, axis=0)
+        columns = l2_normalize(prototypes, axis=0)
         return ops.matmul(l2_normalize(x), columns)
 
     def compute_output_shape(self, input_shape):

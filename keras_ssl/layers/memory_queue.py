@@ -67,10 +67,13 @@ class MemoryQueue(keras.layers.Layer):
         )
         self.built = True
 
-    def enqueue(self, batch):
+    def enqueue(self, batch, enabled=None):
         """Writes `batch` (b, dim) at the pointer, wrapping, and advances it.
 
         On several replicas, every replica's `batch` is written (B rows).
+        `enabled`, an optional boolean scalar (tensor), skips the write when
+        False, inside a compiled step (SwAV starts its queue after some
+        epochs).
         """
         batch = ops.convert_to_tensor(batch)
         check_rank("batch", batch, 2)
@@ -90,9 +93,11 @@ class MemoryQueue(keras.layers.Layer):
         batch = all_gather(ops.stop_gradient(ops.cast(batch, "float32")))
         count = ops.shape(batch)[0]
         rows = (self.pointer + ops.arange(count, dtype="int32")) % self.size
-        self.keys.assign(
-            ops.scatter_update(self.keys, ops.expand_dims(rows, 1), batch)
-        )
+        keys = ops.scatter_update(self.keys, ops.expand_dims(rows, 1), batch)
+        if enabled is not None:
+            keys = ops.where(enabled, keys, ops.convert_to_tensor(self.keys))
+            count = ops.cast(ops.where(enabled, count, 0), "int32")
+        self.keys.assign(keys)
         self.pointer.assign((self.pointer + count) % self.size)
 
     def call(self, inputs=None):

@@ -9,7 +9,7 @@ from keras_ssl.utils.validation import check_positive_int
 
 @keras_ssl_export
 class ProjectionHead(keras.layers.Layer):
-    """MLP of `Dense -> [BatchNorm] -> ReLU` hidden blocks and a linear output.
+    """MLP of `Dense -> [BatchNorm] -> activation` hidden blocks, linear output.
 
     The common shape of SSL projectors and predictors; the method-specific
     heads (`SimCLRProjectionHead`, `BYOLProjectionHead` ...) are this layer
@@ -22,6 +22,8 @@ class ProjectionHead(keras.layers.Layer):
             then has no bias). Defaults to `True`.
         output_batch_norm: bool. BatchNorm (without scale) on the output, as
             in SimCLR's released code. Defaults to `False`.
+        activation: str. Activation of the hidden blocks (MSN uses
+            `"gelu"`). Defaults to `"relu"`.
 
     The BatchNorm layers are `SyncBatchNormalization`: on several replicas
     their statistics cover the global batch, as in the papers' multi-device
@@ -40,6 +42,7 @@ class ProjectionHead(keras.layers.Layer):
         output_dim,
         use_batch_norm=True,
         output_batch_norm=False,
+        activation="relu",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -51,6 +54,13 @@ class ProjectionHead(keras.layers.Layer):
         self.output_dim = check_positive_int("output_dim", output_dim)
         self.use_batch_norm = bool(use_batch_norm)
         self.output_batch_norm = bool(output_batch_norm)
+        if not isinstance(activation, str):
+            raise TypeError(
+                "`activation` must be the name of a Keras activation. "
+                f"Received: activation={activation!r}."
+            )
+        keras.activations.get(activation)  # raises for an unknown name
+        self.activation = activation
         self.blocks = [self._hidden_block(d, i) for i, d in enumerate(self.hidden_dims)]
         self.output_dense = keras.layers.Dense(
             self.output_dim,
@@ -82,7 +92,11 @@ class ProjectionHead(keras.layers.Layer):
                 )
             )
         layers.append(
-            keras.layers.ReLU(dtype=self.dtype_policy, name=f"relu_{index}")
+            keras.layers.Activation(
+                self.activation,
+                dtype=self.dtype_policy,
+                name=f"{self.activation}_{index}",
+            )
         )
         return layers
 
@@ -116,6 +130,7 @@ class ProjectionHead(keras.layers.Layer):
             "output_dim": self.output_dim,
             "use_batch_norm": self.use_batch_norm,
             "output_batch_norm": self.output_batch_norm,
+            "activation": self.activation,
         }
 
 

@@ -7,6 +7,7 @@ global batch (every replica gets the same value); on one they are `ops.mean`.
 from keras import ops
 
 from keras_ssl.backend.collectives import all_gather
+from keras_ssl.backend.collectives import all_reduce
 from keras_ssl.backend.collectives import global_mean
 from keras_ssl.backend.collectives import global_rows
 from keras_ssl.utils.validation import check_rank
@@ -14,9 +15,15 @@ from keras_ssl.utils.validation import check_same_batch
 
 
 def l2_normalize(x, axis=-1):
-    """L2-normalises `x` along `axis` in float32 (safe for mixed precision)."""
+    """L2-normalises `x` along `axis` in float32 (safe for mixed precision).
+
+    An all-zero vector stays zero with a finite gradient (as PyTorch's
+    `F.normalize`): the floor is on the squared norm, whose gradient at 0 is
+    0, where the gradient of `norm` at 0 is 0 / 0 = NaN.
+    """
     x = ops.cast(x, "float32")
-    return x / ops.maximum(ops.norm(x, axis=axis, keepdims=True), 1e-12)
+    squared = ops.sum(ops.square(x), axis=axis, keepdims=True)
+    return x * ops.rsqrt(ops.maximum(squared, 1e-24))
 
 
 def cross_entropy_with_index(logits, positive_index):
@@ -73,3 +80,14 @@ def standardize_over_batch(x, epsilon=1e-5):
     mean = global_mean(x, axis=0, keepdims=True)
     variance = global_mean(ops.square(x - mean), axis=0, keepdims=True)
     return (x - mean) / ops.sqrt(variance + epsilon)
+
+
+def sum_over_samples(x, axis=0, keepdims=False):
+    """Sum of `x` over its sample axis: the statistics of a whole batch.
+
+    Statistics over every sample of a batch (Sinkhorn-Knopp's per-prototype
+    sums and sample count, MSN's mean prediction) go through this one
+    function: the local sum, then a sum over replicas when the batch is
+    split across several (nothing more on one device).
+    """
+    return all_reduce(ops.sum(x, axis=axis, keepdims=keepdims), "sum")

@@ -9,12 +9,14 @@ from keras_ssl.methods.dino import DINO
 from keras_ssl.methods.jigsaw import Jigsaw
 from keras_ssl.methods.moco_v2 import MoCoV2
 from keras_ssl.methods.moco_v3 import MoCoV3
+from keras_ssl.methods.msn import MSN
 from keras_ssl.methods.nnclr import NNCLR
 from keras_ssl.methods.relative_patch_location import RelativePatchLocation
 from keras_ssl.methods.rotation_prediction import RotationPrediction
 from keras_ssl.methods.simclr import SimCLR
 from keras_ssl.methods.simsiam import SimSiam
 from keras_ssl.methods.ssl_model import SSLModel
+from keras_ssl.methods.swav import SwAV
 from keras_ssl.methods.vicreg import VICReg
 
 # The methods `keras-ssl pretrain` and `keras_ssl.pipeline` train with their
@@ -31,6 +33,8 @@ METHODS = {
     "nnclr": NNCLR,
     "dcl": DCL,
     "dclw": DCLW,
+    "swav": SwAV,
+    "msn": MSN,
 }
 
 

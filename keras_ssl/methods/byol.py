@@ -37,6 +37,9 @@ class BYOL(SSLModel):
         base_momentum: float. Target EMA momentum at step 0. Defaults to
             `0.996`.
         momentum_schedule: "cosine" or "constant". Defaults to `"cosine"`.
+        use_predictor: bool. `False` drops the predictor (the online
+            projection is compared with the target's), the paper's ablation
+            (Table 5), which collapses. Defaults to `True`.
         **kwargs: `num_classes` (online probe) and other `SSLModel` args.
 
     Example:
@@ -60,6 +63,7 @@ class BYOL(SSLModel):
         projection_dim=256,
         base_momentum=0.996,
         momentum_schedule="cosine",
+        use_predictor=True,
         **kwargs,
     ):
         super().__init__(
@@ -75,10 +79,13 @@ class BYOL(SSLModel):
             projection_hidden_dim, projection_dim, name="projection_head"
         )
         self.projection_head.build((None, self.feature_dim))
-        self.prediction_head = BYOLPredictionHead(
-            projection_hidden_dim, projection_dim, name="prediction_head"
-        )
-        self.prediction_head.build((None, projection_dim))
+        self.use_predictor = bool(use_predictor)
+        self.prediction_head = None
+        if self.use_predictor:
+            self.prediction_head = BYOLPredictionHead(
+                projection_hidden_dim, projection_dim, name="prediction_head"
+            )
+            self.prediction_head.build((None, projection_dim))
         self.target_encoder = momentum_copy(self.encoder, "target_encoder")
         self.target_projection_head = momentum_copy(
             self.projection_head,
@@ -103,7 +110,9 @@ class BYOL(SSLModel):
         images = ops.concatenate(views, axis=0)
         features = self.encoder(images, training=training)
         z = self.projection_head(features, training=training)
-        p = self.prediction_head(z, training=training)
+        p = z
+        if self.use_predictor:
+            p = self.prediction_head(z, training=training)
         target = self.target_projection_head(
             self.target_encoder(images, training=training), training=training
         )
@@ -118,4 +127,5 @@ class BYOL(SSLModel):
             **super().get_config(),
             "projection_hidden_dim": self.projection_hidden_dim,
             "projection_dim": self.projection_dim,
+            "use_predictor": self.use_predictor,
         }

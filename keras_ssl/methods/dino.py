@@ -1,6 +1,5 @@
 """DINO: self-distillation with a momentum teacher over multi-crop views."""
 
-import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
@@ -9,8 +8,15 @@ from keras_ssl.augmentations.dino_augmentation import dino_augmentation
 from keras_ssl.backend.collectives import global_mean
 from keras_ssl.layers.dino_projection_head import DINOProjectionHead
 from keras_ssl.losses.dino_loss import dino_loss
+from keras_ssl.methods.epoch_schedule import add_step_counter
+from keras_ssl.methods.epoch_schedule import count_train_step
+from keras_ssl.methods.epoch_schedule import in_first_epochs
+from keras_ssl.methods.epoch_schedule import steps_in_epochs
 from keras_ssl.methods.momentum_target import momentum_copy
+from keras_ssl.methods.multi_crop import check_accepts_smaller_crops
+from keras_ssl.methods.multi_crop import encode_by_size
 from keras_ssl.methods.ssl_model import SSLModel
+from keras_ssl.utils.validation import check_non_negative_int
 from keras_ssl.utils.validation import check_positive_float
 from keras_ssl.utils.validation import check_positive_int
 from keras_ssl.utils.validation import check_unit_interval
@@ -32,7 +38,11 @@ class DINO(SSLModel):
     non-trainable variable updated in the step; centring and sharpening
     together avoid collapse. The teacher temperature rises linearly from
     `warmup_teacher_temperature` to `teacher_temperature` over the first
-    `teacher_temperature_warmup_epochs` epochs.
+    `teacher_temperature_warmup_epochs` epochs. The prototype matrix of the
+    student's head (the paper's last layer) gets no gradient during the
+    first `freeze_last_layer_epochs` epochs, by the same mechanism as
+    SwAV's prototypes (`keras_ssl.layers.prototypes.freeze_gradient`,
+    scheduled by epoch with the model's step counter).
 
     Local crops are smaller than global ones, so the encoder must accept
     several image sizes: build it with `image_shape=(None, None, channels)`
@@ -43,8 +53,10 @@ class DINO(SSLModel):
     student temperature 0.1; teacher temperature 0.04 warmed up to 0.07 over
     30 epochs (ViT-S/16 setting of the released code); centre momentum 0.9;
     teacher momentum 0.996 -> 1 (cosine); 2 global + 8 local crops (6 by
-    default here); AdamW, lr 5e-4 x batch/256, weight decay 0.04 -> 0.4.
-    Not reproduced: freezing the prototype layer during the first epoch.
+    default here); last layer frozen during the first epoch; AdamW, lr
+    5e-4 x batch/256, weight decay 0.04 -> 0.4. With AdamW's weight decay
+    the frozen matrix is still scaled (not in the paper, which skips its
+    update); its normalised columns, all the forward pass uses, do not move.
 
     Args:
         encoder: keras.Model. Maps images of any size to features.
@@ -67,6 +79,8 @@ class DINO(SSLModel):
         warmup_teacher_temperature: float. Teacher temperature at step 0.
             Defaults to `0.04`.
         teacher_temperature_warmup_epochs: int. Defaults to `30`.
+        freeze_last_layer_epochs: int >= 0. Epochs during which the head's
+            prototype matrix is frozen. Defaults to `1`.
         center_momentum: float in [0, 1]. Defaults to `0.9`.
         base_momentum: float. Teacher EMA momentum at step 0. Defaults to
             `0.996`.
@@ -103,15 +117,18 @@ class DINO(SSLModel):
         teacher_temperature=0.07,
         warmup_teacher_temperature=0.04,
         teacher_temperature_warmup_epochs=30,
+        freeze_last_layer_epochs=1,
         center_momentum=0.9,
         base_momentum=0.996,
         **kwargs,
     ):
         self.image_size = check_positive_int("image_size", image_size)
-        self.num_local_crops = num_local_crops
+        self.num_local_crops = check_non_negative_int("num_local_crops", num_local_crops)
         self.local_crop_size = local_crop_size or default_local_crop_size(image_size)
         if augmenter is None:
-            _check_accepts_local_crops(encoder, self.local_crop_size, num_local_crops)
+            check_accepts_smaller_crops(
+                "DINO", encoder, self.local_crop_size, num_local_crops, "num_local_crops"
+            )
             augmenter = dino_augmentation(
                 image_size,
                 local_crop_size=self.local_crop_size,
@@ -130,15 +147,12 @@ class DINO(SSLModel):
         self.warmup_teacher_temperature = check_positive_float(
             "warmup_teacher_temperature", warmup_teacher_temperature
         )
-        if isinstance(teacher_temperature_warmup_epochs, bool) or not isinstance(
-            teacher_temperature_warmup_epochs, int
-        ) or teacher_temperature_warmup_epochs < 0:
-            raise ValueError(
-                "`teacher_temperature_warmup_epochs` must be an integer >= 0. "
-                "Received: teacher_temperature_warmup_epochs="
-                f"{teacher_temperature_warmup_epochs!r}."
-            )
-        self.teacher_temperature_warmup_epochs = teacher_temperature_warmup_epochs
+        self.teacher_temperature_warmup_epochs = check_non_negative_int(
+            "teacher_temperature_warmup_epochs", teacher_temperature_warmup_epochs
+        )
+        self.freeze_last_layer_epochs = check_non_negative_int(
+            "freeze_last_layer_epochs", freeze_last_layer_epochs
+        )
         self.center_momentum = check_unit_interval("center_momentum", center_momentum)
         self.head_config = {
             "hidden_dim": head_hidden_dim,
@@ -156,9 +170,7 @@ class DINO(SSLModel):
         self.center = self.add_weight(
             shape=(1, head_output_dim), initializer="zeros", trainable=False, name="center"
         )
-        self.train_steps_done = self.add_weight(
-            shape=(), initializer="zeros", trainable=False, name="train_steps_done"
-        )
+        add_step_counter(self)
 
     @property
     def momentum_pairs(self):
@@ -167,25 +179,20 @@ class DINO(SSLModel):
             (self.projection_head, self.target_projection_head),
         ]
 
+    @property
+    def schedules_by_epoch(self):
+        return bool(
+            self.teacher_temperature_warmup_epochs or self.freeze_last_layer_epochs
+        )
+
     def current_teacher_temperature(self):
         """Linear warm-up over the first epochs, then constant."""
-        warmup_steps = self.teacher_temperature_warmup_epochs * self.steps_per_epoch
+        warmup_steps = steps_in_epochs(self, self.teacher_temperature_warmup_epochs)
         progress = ops.minimum(
             ops.convert_to_tensor(self.train_steps_done) / ops.maximum(warmup_steps, 1.0), 1.0
         )
         start, end = self.warmup_teacher_temperature, self.teacher_temperature
         return start + (end - start) * progress
-
-    def _student(self, views, training):
-        """Head outputs per crop; crops of one size share a forward pass."""
-        outputs, features = [], None
-        groups = [views[:NUM_GLOBAL_CROPS], views[NUM_GLOBAL_CROPS:]]
-        for group in (g for g in groups if g):
-            f = self.encoder(ops.concatenate(group, axis=0), training=training)
-            features = f if features is None else features
-            out = self.projection_head(f, training=training)
-            outputs.extend(ops.split(out, len(group), axis=0))
-        return outputs, features
 
     def compute_ssl_loss(self, views, training=False):
         if len(views) < NUM_GLOBAL_CROPS:
@@ -193,8 +200,12 @@ class DINO(SSLModel):
                 f"DINO takes 2 global crops and any number of local crops. "
                 f"Received {len(views)} views."
             )
-        batch = ops.shape(views[0])[0]
-        student, features = self._student(views, training)
+        frozen = in_first_epochs(self, self.freeze_last_layer_epochs)
+
+        def student_head(x, training):
+            return self.projection_head(x, training=training, frozen=frozen)
+
+        features, student = encode_by_size(views, self.encoder, student_head, training)
         global_images = ops.concatenate(views[:NUM_GLOBAL_CROPS], axis=0)
         teacher_out = ops.stop_gradient(
             self.target_projection_head(
@@ -208,8 +219,8 @@ class DINO(SSLModel):
         )
         if training:
             self._update_center(teacher_out)
-            self.train_steps_done.assign_add(1.0)
-        logs = {"features": features[:batch], "embeddings": student[0]}
+            count_train_step(self)
+        logs = {"features": features[0], "embeddings": student[0]}
         return loss, {**logs, "teacher_temperature": temperature}
 
     def _update_center(self, teacher_out):
@@ -236,19 +247,7 @@ class DINO(SSLModel):
             "teacher_temperature": self.teacher_temperature,
             "warmup_teacher_temperature": self.warmup_teacher_temperature,
             "teacher_temperature_warmup_epochs": self.teacher_temperature_warmup_epochs,
+            "freeze_last_layer_epochs": self.freeze_last_layer_epochs,
             "center_momentum": self.center_momentum,
         }
 
-
-def _check_accepts_local_crops(encoder, local_crop_size, num_local_crops):
-    if not isinstance(encoder, keras.Model) or not num_local_crops:
-        return
-    spatial = tuple(encoder.input_shape[1:3])
-    if any(size is not None and size != local_crop_size for size in spatial):
-        raise ValueError(
-            "DINO's local crops are smaller than its global crops, so the "
-            "encoder must accept any image size: build it with "
-            "image_shape=(None, None, channels), or pass num_local_crops=0. "
-            f"Received an encoder with input shape {encoder.input_shape} and "
-            f"local_crop_size={local_crop_size}."
-        )

@@ -4,7 +4,7 @@ import keras
 
 
 def momentum_copy(layer, name, input_shape=None):
-    """Returns a non-trainable copy of `layer` with equal weights.
+    """Returns a copy of `layer` with equal, non-trainable weights.
 
     Functional models are cloned with `keras.models.clone_model`; other layers
     are rebuilt from their config on `input_shape`. The copy's weights are in
@@ -24,5 +24,10 @@ def momentum_copy(layer, name, input_shape=None):
         target = type(layer).from_config(config)
         target.build(input_shape)
     target.set_weights(layer.get_weights())
-    target.trainable = False
+    # Freeze the variables, not the layer: a Keras layer with
+    # `trainable=False` runs its BatchNormalization in inference mode, while
+    # the targets of BYOL and MoCo normalise with batch statistics (and keep
+    # their own moving averages) like the online network.
+    for variable in target.weights:
+        variable.trainable = False
     return target

@@ -33,6 +33,9 @@ class SimSiam(SSLModel):
             layers. Defaults to `2048`.
         prediction_hidden_dim: int. Bottleneck width of the predictor.
             Defaults to `512`.
+        stop_gradient: bool. Stop the gradient through the target
+            projections. `False` is the paper's ablation (Table 1 /
+            Figure 2), which collapses. Defaults to `True`.
         **kwargs: `num_classes` (online probe) and other `SSLModel` args.
 
     Example:
@@ -54,6 +57,7 @@ class SimSiam(SSLModel):
         augmenter=None,
         projection_dim=2048,
         prediction_hidden_dim=512,
+        stop_gradient=True,
         **kwargs,
     ):
         super().__init__(encoder, augmenter=augmenter, **kwargs)
@@ -61,6 +65,7 @@ class SimSiam(SSLModel):
         self.prediction_hidden_dim = check_positive_int(
             "prediction_hidden_dim", prediction_hidden_dim
         )
+        self.stop_gradient = bool(stop_gradient)
         # The paper's output BatchNorm is affine-free; here it keeps a
         # (trainable) offset, as in SimCLR's head.
         self.projection_head = ProjectionHead(
@@ -85,7 +90,7 @@ class SimSiam(SSLModel):
         features = self.encoder(ops.concatenate(views, axis=0), training=training)
         z = self.projection_head(features, training=training)
         p = self.prediction_head(z, training=training)
-        target = ops.stop_gradient(z)
+        target = ops.stop_gradient(z) if self.stop_gradient else z
         loss = (
             negative_cosine_similarity(p[:batch], target[batch:])
             + negative_cosine_similarity(p[batch:], target[:batch])
@@ -97,4 +102,5 @@ class SimSiam(SSLModel):
             **super().get_config(),
             "projection_dim": self.projection_dim,
             "prediction_hidden_dim": self.prediction_hidden_dim,
+            "stop_gradient": self.stop_gradient,
         }

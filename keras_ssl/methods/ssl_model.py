@@ -157,6 +157,16 @@ class SSLModel(SSLTrainer, keras.Model):
         """List of (online_layer, target_layer) updated by EMA each step."""
         return []
 
+    @property
+    def schedules_by_epoch(self):
+        """Whether the step schedules something by epoch (needs the epoch length).
+
+        Methods that warm up or freeze by epoch (`keras_ssl.methods.
+        epoch_schedule`) return True; `fit` then refuses input of unknown
+        length unless `steps_per_epoch` is given.
+        """
+        return False
+
     def momentum(self, step):
         """EMA momentum at optimizer step `step` (0-based).
 
@@ -204,6 +214,9 @@ class SSLModel(SSLTrainer, keras.Model):
     def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
         # Checks first: a refused fit leaves every variable as it was.
         self._check_last_batch(x, batch_size)
+        # All state exists after __init__; TensorFlow's fit would otherwise
+        # leave the model unbuilt, and Keras refuses to save unbuilt weights.
+        self.build()
         steps = kwargs.get("steps_per_epoch") or _count_batches(x, batch_size)
         if self.momentum_variable_pairs and self.momentum_schedule == "cosine":
             if steps is None:
@@ -213,6 +226,12 @@ class SSLModel(SSLTrainer, keras.Model):
                     "`steps_per_epoch`, or momentum_schedule='constant'."
                 )
             self.momentum_total_steps.assign(float(epochs * steps))
+        if steps is None and self.schedules_by_epoch:
+            raise ValueError(
+                f"{type(self).__name__} schedules by epoch (warm-up or "
+                "freezing), and the number of batches of `x` is unknown. "
+                "Pass `steps_per_epoch`."
+            )
         if steps is not None:
             self.steps_per_epoch.assign(float(steps))
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)

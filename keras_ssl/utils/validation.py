@@ -63,3 +63,27 @@ def check_rank(name, x, rank):
             f"`{name}` must have rank {rank}. Received: {name}.shape="
             f"{tuple(x.shape)}."
         )
+
+
+def check_non_negative_float(name, value):
+    """Returns `value` as a float, or raises if it is not finite and >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"`{name}` must be a float >= 0. Received: {name}={value!r}."
+        )
+    if math.isnan(value) or math.isinf(value) or value < 0:
+        raise ValueError(
+            f"`{name}` must be a finite number >= 0. Received: {name}={value}."
+        )
+    return float(value)
+
+
+def check_non_negative_int(name, value):
+    """Returns `value` as an int, or raises if it is not an int >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"`{name}` must be an integer >= 0. Received: {name}={value!r}."
+        )
+    if value < 0:
+        raise ValueError(f"`{name}` must be >= 0. Received: {name}={value}.")
+    return int(value)

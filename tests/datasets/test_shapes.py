@@ -97,3 +97,14 @@ def test_generation_is_fast_enough_for_small_sets():
 def test_bad_arguments(kwargs, error):
     with pytest.raises(error, match=next(iter(kwargs))):
         load_shapes(**kwargs)
+
+
+def test_raw_pixels_are_a_poor_but_better_than_chance_knn_feature():
+    from keras_ssl.evaluation import raw_pixel_knn_accuracy
+
+    train = load_shapes("train", num_examples=2000)
+    test = load_shapes("test", num_examples=500)
+    accuracy = raw_pixel_knn_accuracy(train, test, k=200)
+    # Grey levels, position and scale vary independently of the class:
+    # neighbours in pixel space mostly share those, not the shape.
+    assert 0.12 < accuracy < 0.40

@@ -53,6 +53,27 @@ CASES = {
         RGB,
         8,
     ),
+    # Sinkhorn-Knopp normalises over the global batch.
+    "SwAV": (
+        "SwAV",
+        {"image_size": 8, "num_local_crops": 0, "num_prototypes": 12, **HEADS},
+        RGB,
+        8,
+    ),
+    # No mask: each replica would draw its own masks.
+    "MSN": (
+        "MSN",
+        {
+            "image_size": 8,
+            "num_focal_crops": 0,
+            "num_prototypes": 12,
+            "mask_ratio": 0.0,
+            "base_momentum": 0.9,
+            **HEADS,
+        },
+        RGB,
+        8,
+    ),
     "RotationPrediction": ("RotationPrediction", {}, RGB, 8),
     "Jigsaw": (
         "Jigsaw",

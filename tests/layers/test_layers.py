@@ -70,3 +70,15 @@ def test_queue_errors():
         queue.enqueue(np.zeros((2, 3), "float32"))
     with pytest.raises(ValueError, match="size"):
         layers.MemoryQueue(size=0, dim=2)
+
+
+def test_queue_write_can_be_switched_off_in_the_step():
+    queue = layers.MemoryQueue(size=4, dim=2, seed=0)
+    before = ops.convert_to_numpy(queue.keys)
+    batch = np.ones((3, 2), "float32")
+    queue.enqueue(batch, enabled=ops.convert_to_tensor(False))
+    np.testing.assert_array_equal(ops.convert_to_numpy(queue.keys), before)
+    assert int(queue.pointer) == 0
+    queue.enqueue(batch, enabled=ops.convert_to_tensor(True))
+    np.testing.assert_array_equal(ops.convert_to_numpy(queue.keys)[:3], batch)
+    assert int(queue.pointer) == 3

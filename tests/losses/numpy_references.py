@@ -140,3 +140,60 @@ def dino_reference(student, teacher, center, t_student, t_teacher):
                 log_p_s = np.log(softmax(s / t_student))
                 losses.append(np.mean(-(p_t * log_p_s).sum(axis=1)))
     return float(np.mean(losses))
+
+
+def _softmax_rows(x):
+    x = np.asarray(x, np.float64)
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def sinkhorn_reference(kernel, iterations):
+    """SwAV / MSN released code: Q is K x B; rows (prototypes), then columns (samples)."""
+    q = np.asarray(kernel, np.float64).T.copy()
+    k, b = q.shape
+    q /= q.sum()
+    for _ in range(iterations):
+        for row in range(k):
+            q[row] /= q[row].sum() * k
+        for col in range(b):
+            q[:, col] /= q[:, col].sum() * b
+    return (q * b).T
+
+
+def swav_reference(scores, temperature, epsilon, iterations, num_assign=2, queue=None):
+    """SwAV main_swav.py: codes of each assignment crop (queue rows prepended), swapped CE."""
+    scores = [np.asarray(s, np.float64) for s in scores]
+    b, n = len(scores[0]), len(scores)
+    loss = 0.0
+    for i in range(num_assign):
+        out = scores[i]
+        if queue is not None:
+            out = np.concatenate([np.asarray(queue[i], np.float64), out])
+        codes = sinkhorn_reference(np.exp(out / epsilon), iterations)[-b:]
+        subloss = 0.0
+        for v in range(n):
+            if v == i:
+                continue
+            log_p = np.log(_softmax_rows(scores[v] / temperature))
+            subloss -= np.mean(np.sum(codes * log_p, axis=1))
+        loss += subloss / (n - 1)
+    return loss / num_assign
+
+
+def msn_reference(anchors, target, tau, sharpen_t, me_max_weight, iterations):
+    """MSN src/losses.py: snn at tau, targets sharpened by p**(1/T), Sinkhorn, ME-MAX.
+
+    `anchors` (a list per view) and `target` are cosine similarities to the
+    prototypes; the target temperature is tau * sharpen_t.
+    """
+    probs = np.concatenate([_softmax_rows(np.asarray(a) / tau) for a in anchors])
+    targets = _softmax_rows(np.asarray(target) / tau) ** (1.0 / sharpen_t)
+    targets /= targets.sum(axis=1, keepdims=True)
+    if iterations:
+        targets = sinkhorn_reference(targets, iterations)
+    targets = np.concatenate([targets] * len(anchors))
+    loss = np.mean(np.sum(-targets * np.log(probs), axis=1))
+    avg = probs.mean(axis=0)
+    me_max = np.sum(avg * np.log(avg)) + np.log(len(avg))
+    return loss + me_max_weight * me_max, loss, me_max

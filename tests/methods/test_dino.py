@@ -7,6 +7,7 @@ import pytest
 from keras_ssl import augmentations
 from keras_ssl import encoders
 from keras_ssl import methods
+from keras_ssl.testing import tiny_augmenter
 from keras_ssl.testing import tiny_encoder
 
 HEAD = {"head_hidden_dim": 16, "head_bottleneck_dim": 8, "head_output_dim": 32}
@@ -97,3 +98,35 @@ def test_bad_inputs():
     model = make_dino()
     with pytest.raises(ValueError, match="same batch size"):
         model.ssl_forward(((images(4), images(4), images(3, size=4)),), training=True)
+
+
+def _unit_columns(variable):
+    x = keras.ops.convert_to_numpy(variable).astype("float64")
+    return x / np.linalg.norm(x, axis=0, keepdims=True)
+
+
+@pytest.mark.parametrize("freeze_epochs", [1, 0])
+def test_last_layer_frozen_during_the_first_epoch(freeze_epochs):
+    model = methods.DINO(
+        tiny_encoder(),
+        augmenter=tiny_augmenter(),
+        image_size=8,
+        num_local_crops=0,
+        teacher_temperature_warmup_epochs=0,
+        freeze_last_layer_epochs=freeze_epochs,
+        **HEAD,
+    )
+    model.compile(optimizer=keras.optimizers.AdamW(1e-2))
+    head = model.projection_head
+    before = _unit_columns(head.prototypes)
+    mlp_before = keras.ops.convert_to_numpy(head.mlp[0].kernel)
+    model.fit(images(24), batch_size=8, epochs=1, verbose=0)
+    after_one = _unit_columns(head.prototypes)
+    assert not np.allclose(keras.ops.convert_to_numpy(head.mlp[0].kernel), mlp_before)
+    if freeze_epochs:
+        # AdamW's decay scales the matrix; its unit columns do not move.
+        np.testing.assert_allclose(after_one, before, atol=1e-6)
+    else:
+        assert np.abs(after_one - before).max() > 1e-3
+    model.fit(images(24), batch_size=8, epochs=1, verbose=0)
+    assert np.abs(_unit_columns(head.prototypes) - after_one).max() > 1e-3

@@ -34,8 +34,28 @@ METHOD_KWARGS = {
         "head_output_dim": 32,
         "base_momentum": 0.9,
     },
+    # Two same-size views here too (test_swav.py / test_msn.py cover
+    # multi-crop); a queue of 2 batches, in use from the third step.
+    "SwAV": {
+        "image_size": 8,
+        "num_local_crops": 0,
+        "num_prototypes": 12,
+        "queue_size": 16,
+        "queue_start_epoch": 0,
+        **HEADS,
+    },
+    # A fixed mask seed: models compared step by step draw the same masks.
+    "MSN": {
+        "image_size": 8,
+        "num_focal_crops": 0,
+        "num_prototypes": 12,
+        "mask_patch_size": 2,
+        "mask_seed": 3,
+        "base_momentum": 0.9,
+        **HEADS,
+    },
 }
-MOMENTUM_METHODS = ["MoCoV2", "BYOL", "MoCoV3", "DINO"]
+MOMENTUM_METHODS = ["MoCoV2", "BYOL", "MoCoV3", "DINO", "MSN"]
 
 
 def make_model(name, num_classes=None, **overrides):
