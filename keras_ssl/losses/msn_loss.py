@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import global_mean
 from keras_ssl.losses.common import sum_over_samples
 from keras_ssl.losses.sinkhorn import sinkhorn_knopp
 from keras_ssl.losses.swav_loss import check_score_list
@@ -99,7 +100,7 @@ def msn_loss(
     ]
     prediction = 0.0
     for log_p in log_probs:
-        prediction = prediction + ops.mean(-ops.sum(targets * log_p, axis=-1))
+        prediction = prediction + global_mean(-ops.sum(targets * log_p, axis=-1))
     prediction = prediction / len(log_probs)
     me_max = mean_entropy_maximization([ops.exp(log_p) for log_p in log_probs])
     loss = prediction + me_max_weight * me_max

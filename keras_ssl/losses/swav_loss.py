@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_ssl.api_export import keras_ssl_export
+from keras_ssl.backend.collectives import global_mean
 from keras_ssl.losses.sinkhorn import sinkhorn
 from keras_ssl.utils.validation import check_positive_float
 from keras_ssl.utils.validation import check_positive_int
@@ -117,7 +118,7 @@ def swav_loss(
         subloss = 0.0
         for v, log_p in enumerate(log_probs):
             if v != i:
-                subloss = subloss + ops.mean(-ops.sum(codes * log_p, axis=-1))
+                subloss = subloss + global_mean(-ops.sum(codes * log_p, axis=-1))
         total = total + subloss / (num_crops - 1)
     return total / num_assignment_crops
 
