@@ -38,6 +38,13 @@ PAPER = {
     # 5e-4 per 256 images, 100 epochs; 75.3 is its released RN50 checkpoint.
     "dino": (1024, 100, "sgd", 5e-4 * 1024 / 256, 1e-4, "SGD", 75.3,
              "facebookresearch/dino README (released ResNet-50 checkpoint)"),
+    # 800 epochs, multi-crop 2x224 + 6x96, LARS at 4.8 for batch 4096.
+    "swav": (4096, 800, "sgd", 4.8, 1e-6, "LARS", 75.3, "facebookresearch/swav README"),
+    # The paper trains ViTs (configs/pretrain/msn_vits16.yaml: AdamW, lr 1e-3,
+    # weight decay 0.04, 800 epochs); keras_ssl has no ViT encoder yet, so
+    # this config runs a ResNet-50 and has no reported number to match.
+    "msn": (1024, 800, "adamw", 1e-3, 0.04, "AdamW", None,
+            "facebookresearch/msn configs/pretrain/msn_vits16.yaml (ViT-S/16)"),
 }
 
 # Measured with keras_ssl on the embedded `shapes` set (SmallCNN, 2 CPU
