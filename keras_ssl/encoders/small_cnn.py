@@ -43,6 +43,16 @@ def _validate_output_dim(output_dim):
         )
 
 
+def _conv_initializer():
+    # Uniform in +-1/sqrt(fan_in), PyTorch's Conv2d default. Each convolution
+    # feeds a BatchNorm, so the kernel's scale only sets how far one Adam
+    # step moves it: he_normal kernels (2.4x larger) learned markedly
+    # slower (SimCLR kNN on `shapes` after 10 epochs: 47% vs 60%).
+    return keras.initializers.VarianceScaling(
+        scale=1.0 / 3.0, mode="fan_in", distribution="uniform"
+    )
+
+
 def SmallCNN(image_shape=(32, 32, 3), widths=(32, 64, 128, 256),
              strides=None, output_dim=None, data_format=None,
              name="small_cnn"):
@@ -104,7 +114,7 @@ def SmallCNN(image_shape=(32, 32, 3), widths=(32, 64, 128, 256),
             strides=stride,
             padding="same",
             use_bias=False,
-            kernel_initializer="he_normal",
+            kernel_initializer=_conv_initializer(),
             data_format=data_format,
             name=f"stage{stage}_conv",
         )(x)
