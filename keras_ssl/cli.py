@@ -1,6 +1,6 @@
 """The `keras-ssl` command: pretrain a method, evaluate a saved encoder.
 
-    keras-ssl pretrain simclr --dataset shapes --epochs 45 --output runs/simclr
+    keras-ssl pretrain simclr --dataset shapes --epochs 20 --output runs/simclr
     keras-ssl evaluate runs/simclr --dataset shapes
     keras-ssl zoo list | keras-ssl zoo show NAME
     keras-ssl recipe pretrain --config simclr:small_cpu --epochs 5 (see recipes/)
@@ -59,7 +59,10 @@ def build_parser():
     pretrain = commands.add_parser("pretrain", help="pretrain a method")
     pretrain.add_argument("method", choices=METHOD_NAMES)
     pretrain.add_argument("--dataset", default="shapes", help="'shapes', a folder or a tfds name")
-    pretrain.add_argument("--epochs", type=_positive_int, default=45)
+    pretrain.add_argument(
+        "--epochs", type=_positive_int, default=None,
+        help="default: the method's entry of keras_ssl.pipeline.SMALL_DATA_EPOCHS",
+    )
     pretrain.add_argument("--batch-size", type=_positive_int, default=256)
     pretrain.add_argument("--encoder", default="small_cnn", choices=("small_cnn", "resnet18", "resnet34", "resnet50"))
     pretrain.add_argument("--learning-rate", type=_positive_float, default=1e-3)

@@ -79,3 +79,12 @@ def test_small_data_swav_and_msn_build_with_their_settings():
     msn = pipeline.build_method("msn", (32, 32, 3))
     assert (msn.prototypes.num_prototypes, msn.patch_mask.patch_size) == (128, 4)
     assert len(msn.augmenter.augmentations) == 6
+
+
+def test_every_method_has_small_data_epochs_and_settings():
+    from keras_ssl import methods
+    from keras_ssl import pipeline
+
+    assert set(pipeline.SMALL_DATA_EPOCHS) == set(methods.METHODS)
+    assert set(pipeline.AUGMENTATIONS) == set(methods.METHODS)
+    assert all(e >= 1 for e in pipeline.SMALL_DATA_EPOCHS.values())

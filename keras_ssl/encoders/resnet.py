@@ -247,7 +247,8 @@ def ResNet(stackwise_num_blocks, block_type="bottleneck", image_shape=(224, 224,
 ResNet18.__doc__ = (
     """Builds a ResNet-18 encoder: basic blocks [2, 2, 2, 2], 512-d output.
 
-    About 11.2M parameters (11,168,832 with the CIFAR stem).
+    About 11.2M parameters (11,168,832 trainable, 11,178,432 with the
+    BatchNorm statistics, with the CIFAR stem).
 """
     + _ARGS_DOC.format(dim=512, name="resnet18")
     + """

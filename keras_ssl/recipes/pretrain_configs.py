@@ -17,6 +17,9 @@ Every config states its `command`, `expected_run_time` and `expected`
 accuracy.
 """
 
+import json
+import os
+
 from keras_ssl import pipeline
 
 COMMAND = "keras-ssl recipe pretrain --config {name}:{variant}"
@@ -47,22 +50,17 @@ PAPER = {
             "facebookresearch/msn configs/pretrain/msn_vits16.yaml (ViT-S/16)"),
 }
 
-# Measured with keras_ssl on the embedded `shapes` set (SmallCNN, 2 CPU
-# cores, JAX): kNN k=200 / linear probe, test split.
-MEASURED_SMALL_CPU = {
-    "simclr": {
-        "epochs": 45, "knn": 23.6, "linear_probe": 38.7, "raw_pixel_knn": 13.0,
-        "train_seconds": 547, "source": "benchmarks/RESULTS.md (benchmarks/quality_cpu.py)",
-    },
-    "moco_v2": {
-        "epochs": 45, "knn": 12.1, "linear_probe": 13.3, "raw_pixel_knn": 13.0,
-        "train_seconds": 498, "source": "benchmarks/RESULTS.md: does not learn yet with these settings",
-    },
-    "byol": {
-        "epochs": 35, "knn": 13.6, "linear_probe": 12.4, "raw_pixel_knn": 13.0,
-        "train_seconds": 804, "source": "benchmarks/RESULTS.md: does not learn yet with these settings",
-    },
-}
+# What benchmarks/quality_cpu.py --record measured with keras_ssl on the
+# embedded `shapes` set (SmallCNN, 2 CPU cores): kNN k=200 / linear probe, %.
+MEASURED_FILE = os.path.join(os.path.dirname(__file__), "measured_small_cpu.json")
+
+
+def measured_small_cpu():
+    """The recorded measurements per method ({} before any was recorded)."""
+    if not os.path.exists(MEASURED_FILE):
+        return {}
+    with open(MEASURED_FILE) as f:
+        return json.load(f)
 
 
 def _paper(name):
@@ -82,8 +80,8 @@ def _paper(name):
 
 
 def _small_cpu(name):
-    measured = MEASURED_SMALL_CPU.get(name)
-    epochs = measured["epochs"] if measured else 45
+    measured = measured_small_cpu().get(name)
+    epochs = pipeline.SMALL_DATA_EPOCHS[name]
     return {
         "method_kwargs": dict(pipeline.SMALL_DATA_SETTINGS.get(name, {})),
         "encoder": "small_cnn", "stem": None, "dataset": "shapes",
@@ -92,8 +90,9 @@ def _small_cpu(name):
         "paper_optimizer": None,
         "command": COMMAND.format(name=name, variant="small_cpu"),
         "expected_run_time": (
-            f"{measured['train_seconds']} s of training on 2 CPU cores (JAX)"
-            if measured else "about 10 s per epoch for SimCLR-sized methods on 2 CPU cores; not measured for this method"
+            f"{measured['train_seconds']} s of training for {measured['epochs']} epochs "
+            f"on 2 CPU cores ({measured['backend']})"
+            if measured else "not measured for this method"
         ),
         "expected": (
             {"status": "measured", **measured} if measured
