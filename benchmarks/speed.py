@@ -25,7 +25,7 @@ measured here (numpy and jax, 2048 x 2048). The lightly networks have the
 same layers, so they share the count.
 
     python benchmarks/speed.py                       # the full default run
-    python benchmarks/speed.py --quick               # smoke run, ~2 minutes
+    python benchmarks/speed.py --quick               # smoke run, ~3 minutes
     python benchmarks/speed.py --methods simclr --encoders small_cnn
 
 Prints a markdown table; `--append FILE` also appends it to FILE.
@@ -250,6 +250,7 @@ def main():
     from keras_ssl import pipeline
 
     load_before = os.getloadavg()
+    started = datetime.datetime.now()
     peak = flops.matmul_peak_flops()
     images_path = os.path.join(tempfile.mkdtemp(), "images.npy")
     np.save(images_path, datasets.load("shapes", "train")[0])
@@ -258,14 +259,14 @@ def main():
     results = []
     for library in args.libraries:
         results += run_library(library, configs, args, images_path, settings)
-    table = format_table(results, configs, args, peak, load_before)
+    table = format_table(results, configs, args, peak, load_before, started)
     print(table)
     if args.append:
         with open(args.append, "a") as f:
             f.write(table + "\n\n")
 
 
-def format_table(results, configs, args, peak, load_before):
+def format_table(results, configs, args, peak, load_before, started):
     by_key = {(r["library"], r["method"], r["encoder"], r["batch"], r["mode"]): r
               for r in results}
     peak_rate = max(peak.values())
@@ -299,7 +300,7 @@ def format_table(results, configs, args, peak, load_before):
         lines.append("| " + " | ".join(str(x) for x in cells) + " |")
     peak_text = ", ".join(f"{k} {v / 1e9:.0f}" for k, v in peak.items())
     head = [
-        f"Measured {datetime.datetime.now():%Y-%m-%d %H:%M}, "
+        f"Measured {started:%Y-%m-%d %H:%M} to {datetime.datetime.now():%H:%M}, "
         f"{os.cpu_count()} CPU cores, load average (1/5/15 min) before the "
         f"run {_loads(load_before)}, after it {_loads(os.getloadavg())}. "
         f"Images/s: source "
