@@ -114,41 +114,22 @@ SMALL_DATA_CROP_SCALE = (0.25, 1.0)
 
 def _small_data_simclr_augmentation(image_size, channels, crop_scale):
     # Colour jitter strength 0.5, the SimCLR paper's CIFAR-10 setting
-    # (1.0 is its ImageNet one): on the embedded set, 8 epochs reached kNN
-    # 15.7% with 0.5 against 12.9% with 1.0 (raw pixels: 13.0%).
+    # (1.0 is its ImageNet one): on the embedded set, 10 epochs reached kNN
+    # 47.3% with 0.5 against 38.4% with 1.0 (he_normal SmallCNN kernels).
     return augmentations.simclr_augmentation(
         image_size, crop_scale=crop_scale, jitter_strength=0.5, channels=channels
     )
 
 
-def _small_data_dino_augmentation(image_size, channels, crop_scale):
-    # 4 local crops instead of the paper's 8 keep a CPU step affordable.
-    return augmentations.dino_augmentation(
-        image_size,
-        num_local_crops=4,
-        global_crop_scale=crop_scale,
-        channels=channels,
-    )
+def _with_four_small_crops(factory, count_arg, scale_arg):
+    # 4 local (focal) crops instead of the papers' 6 to 10 keep a CPU step
+    # affordable; the data set's crop scale applies to the large crops.
+    def build(image_size, channels, crop_scale):
+        return factory(
+            image_size, channels=channels, **{count_arg: 4, scale_arg: crop_scale}
+        )
 
-
-def _small_data_swav_augmentation(image_size, channels, crop_scale):
-    # 4 local crops instead of the paper's 6 keep a CPU step affordable.
-    return augmentations.swav_augmentation(
-        image_size,
-        num_local_crops=4,
-        global_crop_scale=crop_scale,
-        channels=channels,
-    )
-
-
-def _small_data_msn_augmentation(image_size, channels, crop_scale):
-    # 4 focal crops instead of the paper's 10.
-    return augmentations.msn_augmentation(
-        image_size,
-        num_focal_crops=4,
-        random_crop_scale=crop_scale,
-        channels=channels,
-    )
+    return build
 
 
 AUGMENTATIONS = {
@@ -162,9 +143,15 @@ AUGMENTATIONS = {
     "nnclr": augmentations.byol_augmentation,
     "dcl": _small_data_simclr_augmentation,
     "dclw": _small_data_simclr_augmentation,
-    "dino": _small_data_dino_augmentation,
-    "swav": _small_data_swav_augmentation,
-    "msn": _small_data_msn_augmentation,
+    "dino": _with_four_small_crops(
+        augmentations.dino_augmentation, "num_local_crops", "global_crop_scale"
+    ),
+    "swav": _with_four_small_crops(
+        augmentations.swav_augmentation, "num_local_crops", "global_crop_scale"
+    ),
+    "msn": _with_four_small_crops(
+        augmentations.msn_augmentation, "num_focal_crops", "random_crop_scale"
+    ),
 }
 
 ENCODER_FILE = "encoder.keras"
