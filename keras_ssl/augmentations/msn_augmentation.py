@@ -1,9 +1,6 @@
 """The view maker of MSN: 2 random views (target, anchor) and N focal views."""
 
-from keras_ssl.augmentations.multi_crop import CropSpec
-from keras_ssl.augmentations.multi_crop import build_multi_crop
-from keras_ssl.augmentations.multi_crop import default_local_crop_size
-from keras_ssl.utils.validation import check_non_negative_int
+from keras_ssl.augmentations.multi_crop import large_and_small_crops
 
 
 def msn_augmentation(
@@ -59,18 +56,13 @@ def msn_augmentation(
     Reference:
     - [Assran et al., 2022](https://arxiv.org/abs/2204.07141)
     """
-    check_non_negative_int("num_focal_crops", num_focal_crops)
-    if focal_crop_size is None:
-        focal_crop_size = default_local_crop_size(image_size)
-    s = float(jitter_strength)
-    specs = [CropSpec("random", image_size, random_crop_scale, 0.5)] * 2 + [
-        CropSpec("focal", focal_crop_size, focal_crop_scale, 0.5)
-    ] * num_focal_crops
-    return build_multi_crop(
-        specs,
-        (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s),
+    return large_and_small_crops(
+        ("random", "focal"),
+        ("num_focal_crops", num_focal_crops),
+        (image_size, focal_crop_size),
+        (random_crop_scale, focal_crop_scale),
+        jitter_strength,
         blur,
-        image_size,
         channels,
         value_range,
         seed,

@@ -4,6 +4,7 @@ from keras_ssl.augmentations.multi_view import MultiView
 from keras_ssl.augmentations.paper_presets import _ViewBuilder
 from keras_ssl.augmentations.paper_presets import _resolve_blur
 from keras_ssl.augmentations.paper_presets import _validate_common
+from keras_ssl.utils.validation import check_non_negative_int
 from keras_ssl.utils.validation import check_positive_int
 
 # The papers' 96-pixel local crops of 224-pixel images.
@@ -52,3 +53,44 @@ def build_multi_crop(
         view.solarize(rate=spec.solarize_rate)
         views.append(view.build(f"{prefix}_{spec.kind}_view_{index + 1}"))
     return MultiView(views)
+
+
+def large_and_small_crops(
+    kinds,
+    counts,
+    sizes,
+    scales,
+    jitter_strength,
+    blur,
+    channels,
+    value_range,
+    seed,
+    prefix,
+):
+    """The SwAV / MSN shape: 2 large crops, then `counts[1]` small ones.
+
+    `kinds`, `sizes` and `scales` give the (large, small) kind names, sides
+    (a small side of `None` is `default_local_crop_size(sizes[0])`) and crop
+    areas; `counts[0]` names the small-crop count argument for its error
+    message. Every view: blur with probability 0.5 (where `blur` allows),
+    no solarization, SimCLR colour jitter of strength `jitter_strength`.
+    """
+    count_name, num_small = counts
+    check_non_negative_int(count_name, num_small)
+    image_size, small_size = sizes
+    if small_size is None:
+        small_size = default_local_crop_size(image_size)
+    s = float(jitter_strength)
+    specs = [CropSpec(kinds[0], image_size, scales[0], 0.5)] * 2 + [
+        CropSpec(kinds[1], small_size, scales[1], 0.5)
+    ] * num_small
+    return build_multi_crop(
+        specs,
+        (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s),
+        blur,
+        image_size,
+        channels,
+        value_range,
+        seed,
+        prefix,
+    )

@@ -1,9 +1,6 @@
 """The multi-crop view maker of SwAV: 2 global crops and N smaller local crops."""
 
-from keras_ssl.augmentations.multi_crop import CropSpec
-from keras_ssl.augmentations.multi_crop import build_multi_crop
-from keras_ssl.augmentations.multi_crop import default_local_crop_size
-from keras_ssl.utils.validation import check_non_negative_int
+from keras_ssl.augmentations.multi_crop import large_and_small_crops
 
 
 def swav_augmentation(
@@ -58,18 +55,13 @@ def swav_augmentation(
     Reference:
     - [Caron et al., 2020](https://arxiv.org/abs/2006.09882)
     """
-    check_non_negative_int("num_local_crops", num_local_crops)
-    if local_crop_size is None:
-        local_crop_size = default_local_crop_size(image_size)
-    s = float(jitter_strength)
-    specs = [CropSpec("global", image_size, global_crop_scale, 0.5)] * 2 + [
-        CropSpec("local", local_crop_size, local_crop_scale, 0.5)
-    ] * num_local_crops
-    return build_multi_crop(
-        specs,
-        (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s),
+    return large_and_small_crops(
+        ("global", "local"),
+        ("num_local_crops", num_local_crops),
+        (image_size, local_crop_size),
+        (global_crop_scale, local_crop_scale),
+        jitter_strength,
         blur,
-        image_size,
         channels,
         value_range,
         seed,
