@@ -95,7 +95,7 @@ SMALL_DATA_EPOCHS = {
     "simclr": 50,
     "moco_v2": 80,
     "byol": 60,
-    "simsiam": 60,
+    "simsiam": 100,
     "barlow_twins": 50,
     "vicreg": 50,
     "moco_v3": 50,
@@ -247,7 +247,7 @@ def pretrain(
         "final_loss": float(history.history["loss"][-1]),
     }
     if y_train is not None and y_test is not None:
-        results.update(_accuracies(model.encoder, (x_train, y_train), (x_test, y_test)))
+        results.update(encoder_accuracies(model.encoder, (x_train, y_train), (x_test, y_test)))
     if output:
         _save(model, results, output)
     return results
@@ -267,11 +267,15 @@ def evaluate(model_dir, dataset="shapes"):
         raise ValueError(
             f"Data set {dataset!r} has no labels: evaluation needs them."
         )
-    return {"dataset": dataset, **_accuracies(encoder, train, test)}
+    return {"dataset": dataset, **encoder_accuracies(encoder, train, test)}
 
 
-def _accuracies(encoder, train, test, k=200):
-    # InstDisc's k=200, or every training image for smaller data sets.
+def encoder_accuracies(encoder, train, test, k=200):
+    """Raw-pixel kNN, kNN and linear-probe accuracy of `encoder`.
+
+    `train` and `test` are `(images, labels)`; k is InstDisc's 200, or every
+    training image for smaller data sets.
+    """
     k = min(k, len(train[0]))
     probe = evaluation.linear_probe(encoder, train, test)
     return {

@@ -1,0 +1,27 @@
+"""benchmarks/quality_pretext.py: the pretext methods it builds for 32x32 images."""
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+BENCHMARKS = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks")
+sys.path.insert(0, os.path.abspath(BENCHMARKS))
+
+import quality_pretext  # noqa: E402
+
+
+@pytest.mark.parametrize("method", sorted(quality_pretext.EPOCHS))
+def test_built_encoder_embeds_whole_images(method):
+    # The evaluation embeds whole 32x32 images, also for the methods that
+    # train the encoder on tiles or patches.
+    model = quality_pretext.build(method)
+    images = np.zeros((2, 32, 32, 3), "float32")
+    features = model.encoder.predict(images, verbose=0)
+    assert features.shape == (2, 256)
+
+
+def test_unknown_method_is_rejected_by_name():
+    with pytest.raises(ValueError, match="'colorization'"):
+        quality_pretext.build("colorization")
