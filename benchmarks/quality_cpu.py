@@ -65,6 +65,21 @@ def row(method, encoder, m):
     )
 
 
+def markdown_table(rows, batch_size, seed):
+    """The `row`s under a header and a line saying where and when."""
+    return "\n".join(
+        [
+            f"Measured {datetime.date.today()} on {platform.machine()} "
+            f"({os.cpu_count()} cores), batch {batch_size}, seed {seed}.",
+            "",
+            "| method | encoder | backend | epochs | train s | raw-pixel kNN % "
+            "| kNN % | kNN gain (pts) | linear probe % |",
+            "|---|---|---|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+
+
 def record(measured):
     path = os.path.normpath(RECORD)
     existing = {}
@@ -94,17 +109,7 @@ def main():
         print(rows[-1], flush=True)
         if args.record and args.encoder == "small_cnn":
             record({method: measured[method]})
-    table = "\n".join(
-        [
-            f"Measured {datetime.date.today()} on {platform.machine()} "
-            f"({os.cpu_count()} cores), batch {args.batch_size}, seed {args.seed}.",
-            "",
-            "| method | encoder | backend | epochs | train s | raw-pixel kNN % "
-            "| kNN % | kNN gain (pts) | linear probe % |",
-            "|---|---|---|---|---|---|---|---|---|",
-            *rows,
-        ]
-    )
+    table = markdown_table(rows, args.batch_size, args.seed)
     print(table)
     if args.append:
         with open(args.append, "a") as f:

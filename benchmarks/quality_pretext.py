@@ -14,9 +14,7 @@ so their ab channels are 0 everywhere and there is no colour to predict.
 """
 
 import argparse
-import datetime
 import os
-import platform
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -28,6 +26,8 @@ from keras_ssl import datasets  # noqa: E402
 from keras_ssl import encoders  # noqa: E402
 from keras_ssl import methods  # noqa: E402
 from keras_ssl import pipeline  # noqa: E402
+
+import quality_cpu  # noqa: E402  (benchmarks/: its table format)
 
 # Tiles of Jigsaw and patches of RelativePatchLocation sit in 10-pixel cells
 # of a 32-pixel image (a 3x3 grid), leaving a gap between neighbours.
@@ -74,43 +74,22 @@ def measure(method, args):
         "raw_pixel_knn": round(100 * accuracies["raw_pixel_knn"], 1),
         "knn": round(100 * accuracies["knn"], 1),
         "linear_probe": round(100 * accuracies["linear_probe"], 1),
+        "backend": keras.config.backend(),
     }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--methods",
-        nargs="+",
-        default=["rotation", "jigsaw", "relative_patch_location"],
-    )
+    parser.add_argument("--methods", nargs="+", default=list(EPOCHS))
     parser.add_argument("--epochs", type=int, default=None, help="default: EPOCHS")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rows = []
     for method in args.methods:
-        m = measure(method, args)
-        rows.append(
-            f"| {method} | small_cnn | {keras.config.backend()} | {m['epochs']} "
-            f"| {m['train_seconds']} | {m['raw_pixel_knn']:.1f} | {m['knn']:.1f} "
-            f"| {m['knn'] - m['raw_pixel_knn']:+.1f} | {m['linear_probe']:.1f} |"
-        )
+        rows.append(quality_cpu.row(method, "small_cnn", measure(method, args)))
         print(rows[-1], flush=True)
-    print(
-        "\n".join(
-            [
-                f"Measured {datetime.date.today()} on {platform.machine()} "
-                f"({os.cpu_count()} cores), batch {args.batch_size}, seed {args.seed}.",
-                "",
-                "| method | encoder | backend | epochs | train s | raw-pixel kNN % "
-                "| kNN % | kNN gain (pts) | linear probe % |",
-                "|---|---|---|---|---|---|---|---|---|",
-                *rows,
-            ]
-        )
-    )
-
+    print(quality_cpu.markdown_table(rows, args.batch_size, args.seed))
 
 if __name__ == "__main__":
     main()
