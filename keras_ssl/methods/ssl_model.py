@@ -333,7 +333,7 @@ class SSLModel(SSLTrainer, keras.Model):
     def _make_views(self, images):
         self._check_images("images", images, exact_size=False)
         with per_replica_seeds(self.augmenter):
-            views = self.augmenter(ops.cast(images, "float32"), training=True)
+            views = self.augment_in_step(ops.cast(images, "float32"))
         return list(views)
 
     def _probe_step(self, features, labels):
