@@ -79,7 +79,7 @@ def build_parser():
     recipe.add_argument("recipe_name", choices=RECIPE_NAMES)
     recipe.add_argument("recipe_args", nargs=argparse.REMAINDER, help="the recipe's own options (--help for them)")
     for sub in (pretrain, evaluate, zoo, recipe):
-        sub.add_argument("--backend", choices=BACKENDS, default=None, help="Keras backend (default: KERAS_BACKEND or jax)")
+        sub.add_argument("--backend", choices=BACKENDS, default=None, help="Keras backend (default: KERAS_BACKEND, else tensorflow, the fastest on CPU)")
     return parser
 
 
@@ -93,7 +93,11 @@ def _print_results(results):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    os.environ["KERAS_BACKEND"] = args.backend or os.environ.get("KERAS_BACKEND", "jax")
+    # TensorFlow by default: on CPU it trains the pipeline's methods fastest
+    # (benchmarks/RESULTS.md, "Speed on the idle machine").
+    os.environ["KERAS_BACKEND"] = args.backend or os.environ.get(
+        "KERAS_BACKEND", "tensorflow"
+    )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.command in ("zoo", "recipe"):
         return _zoo_or_recipe(args)
