@@ -94,7 +94,7 @@ def _print_results(results):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     # TensorFlow by default: on CPU it trains the pipeline's methods fastest
-    # (benchmarks/RESULTS.md, "Speed on the idle machine").
+    # (benchmarks/RESULTS.md, "Speed: the augmenter under XLA on TensorFlow").
     os.environ["KERAS_BACKEND"] = args.backend or os.environ.get(
         "KERAS_BACKEND", "tensorflow"
     )
