@@ -91,5 +91,6 @@ def main():
         print(rows[-1], flush=True)
     print(quality_cpu.markdown_table(rows, args.batch_size, args.seed))
 
+
 if __name__ == "__main__":
     main()
