@@ -62,11 +62,18 @@ SMALL_DATA_SETTINGS = {
     },
     "dcl": {"temperature": 0.5, "projection_hidden_dim": 512},
     "dclw": {"temperature": 0.5, "sigma": 0.5, "projection_hidden_dim": 512},
+    # BatchNorm in the head (lightly's CIFAR setting for CNNs) and a teacher
+    # temperature of 0.025 from the start: at the paper's 0.04 -> 0.07 the
+    # teacher stays near uniform here (loss about log K) and kNN falls below
+    # a random encoder's; after 15 epochs 16.3% -> 24.0% (BatchNorm) -> 32.3%.
     "dino": {
         "head_hidden_dim": 512,
         "head_bottleneck_dim": 128,
         "head_output_dim": 1024,
-        "teacher_temperature_warmup_epochs": 3,
+        "head_batch_norm": True,
+        "teacher_temperature": 0.025,
+        "warmup_teacher_temperature": 0.025,
+        "teacher_temperature_warmup_epochs": 0,
         "base_momentum": 0.99,
     },
     # Few prototypes for 10 classes; a queue of 2 batches of 256, from

@@ -33,6 +33,11 @@ class DINOProjectionHead(keras.layers.Layer):
         use_batch_norm: bool. BatchNorm (`SyncBatchNormalization`: global
             batch statistics on several replicas) after each hidden Dense.
             Defaults to `False`.
+        norm_last_layer: bool. When True, the gain of every weight-normalised
+            column is fixed at 1, so the logits are cosines in [-1, 1]. When
+            False, each column has a learnable gain (initialised to 1, frozen
+            with the columns), which lets the logits, and so the teacher's
+            sharpness, grow. Defaults to `True`.
 
     Example:
     ```python
@@ -52,6 +57,7 @@ class DINOProjectionHead(keras.layers.Layer):
         output_dim=65536,
         num_layers=3,
         use_batch_norm=False,
+        norm_last_layer=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -60,6 +66,7 @@ class DINOProjectionHead(keras.layers.Layer):
         self.output_dim = check_positive_int("output_dim", output_dim)
         self.num_layers = check_positive_int("num_layers", num_layers)
         self.use_batch_norm = bool(use_batch_norm)
+        self.norm_last_layer = bool(norm_last_layer)
         self.mlp = []
         for i in range(self.num_layers - 1):
             self.mlp.append(
@@ -86,6 +93,11 @@ class DINOProjectionHead(keras.layers.Layer):
             initializer=keras.initializers.TruncatedNormal(stddev=0.02),
             name="prototypes",
         )
+        self.gain = None
+        if not self.norm_last_layer:
+            self.gain = self.add_weight(
+                shape=(self.output_dim,), initializer="ones", name="gain"
+            )
 
     def call(self, inputs, training=None, frozen=None):
         x = inputs
@@ -96,6 +108,11 @@ class DINOProjectionHead(keras.layers.Layer):
             prototypes = freeze_gradient(prototypes, frozen)
         # Cosine logits, in float32: unit bottleneck against unit columns.
         columns = l2_normalize(prototypes, axis=0)
+        if self.gain is not None:
+            gain = ops.convert_to_tensor(self.gain)
+            if frozen is not None:
+                gain = freeze_gradient(gain, frozen)
+            columns = columns * gain
         return ops.matmul(l2_normalize(x), columns)
 
     def compute_output_shape(self, input_shape):
@@ -109,4 +126,5 @@ class DINOProjectionHead(keras.layers.Layer):
             "output_dim": self.output_dim,
             "num_layers": self.num_layers,
             "use_batch_norm": self.use_batch_norm,
+            "norm_last_layer": self.norm_last_layer,
         }

@@ -73,6 +73,12 @@ class DINO(SSLModel):
         head_bottleneck_dim: int. Defaults to `256`.
         head_output_dim: int. K, the number of prototypes. Defaults to
             `65536`.
+        head_batch_norm: bool. BatchNorm after each hidden layer of the head
+            (the paper's `use_bn_in_head`, for CNN encoders). Defaults to
+            `False`.
+        head_norm_last_layer: bool. Fixed (True) or learnable (False) gain of
+            the weight-normalised last layer (the paper's `norm_last_layer`).
+            Defaults to `True`.
         student_temperature: float. Defaults to `0.1`.
         teacher_temperature: float. Teacher temperature after warm-up.
             Defaults to `0.07`.
@@ -113,6 +119,8 @@ class DINO(SSLModel):
         head_hidden_dim=2048,
         head_bottleneck_dim=256,
         head_output_dim=65536,
+        head_batch_norm=False,
+        head_norm_last_layer=True,
         student_temperature=0.1,
         teacher_temperature=0.07,
         warmup_teacher_temperature=0.04,
@@ -158,6 +166,8 @@ class DINO(SSLModel):
             "hidden_dim": head_hidden_dim,
             "bottleneck_dim": head_bottleneck_dim,
             "output_dim": head_output_dim,
+            "use_batch_norm": bool(head_batch_norm),
+            "norm_last_layer": bool(head_norm_last_layer),
         }
         self.projection_head = DINOProjectionHead(**self.head_config, name="projection_head")
         self.projection_head.build((None, self.feature_dim))
@@ -243,6 +253,8 @@ class DINO(SSLModel):
             "head_hidden_dim": self.head_config["hidden_dim"],
             "head_bottleneck_dim": self.head_config["bottleneck_dim"],
             "head_output_dim": self.head_config["output_dim"],
+            "head_batch_norm": self.head_config["use_batch_norm"],
+            "head_norm_last_layer": self.head_config["norm_last_layer"],
             "student_temperature": self.student_temperature,
             "teacher_temperature": self.teacher_temperature,
             "warmup_teacher_temperature": self.warmup_teacher_temperature,

@@ -130,3 +130,29 @@ def test_last_layer_frozen_during_the_first_epoch(freeze_epochs):
         assert np.abs(after_one - before).max() > 1e-3
     model.fit(images(24), batch_size=8, epochs=1, verbose=0)
     assert np.abs(_unit_columns(head.prototypes) - after_one).max() > 1e-3
+
+
+def test_head_batch_norm_and_learnable_gain_options():
+    model = make_dino(head_batch_norm=True, head_norm_last_layer=False)
+    head = model.projection_head
+    assert [type(layer).__name__ for layer in head.mlp].count("SyncBatchNormalization") == 2
+    features = keras.random.normal((4, model.feature_dim), seed=0)
+    cosines = keras.ops.convert_to_numpy(head(features))
+    assert np.abs(cosines).max() <= 1.0 + 1e-6
+    # The gain scales each column's logit: doubled gains, doubled logits.
+    head.gain.assign(np.full(tuple(head.gain.shape), 2.0, "float32"))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(head(features)), 2 * cosines, rtol=1e-5)
+    config = model.get_config()
+    assert config["head_batch_norm"] is True and config["head_norm_last_layer"] is False
+    default_head = make_dino().projection_head
+    assert default_head.gain is None and not default_head.use_batch_norm
+
+
+def test_learnable_gain_frozen_with_the_last_layer():
+    model = make_dino(head_norm_last_layer=False, freeze_last_layer_epochs=1)
+    gain = model.projection_head.gain
+    model.fit(images(16), batch_size=8, epochs=1, verbose=0)
+    # AdamW's weight decay alone moves a frozen gain by a factor 1 - lr * wd.
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gain), 1.0, atol=1e-3)
+    model.fit(images(16), batch_size=8, epochs=1, verbose=0)
+    assert np.abs(keras.ops.convert_to_numpy(gain) - 1.0).max() > 5e-3
