@@ -15,9 +15,10 @@ _CHUNK = 1000  # images drawn at once, to bound memory
 _MIN_GAP = 0.25  # foreground/background intensity gap, so the shape shows
 _NOISE = 0.04
 _SCALE_RANGE = (6.0, 11.0)
+_SATURATION_RANGE = (0.3, 0.6)  # colour offset from grey of `color=True`
 
 
-def load_shapes(split="train", num_examples=None, seed=0):
+def load_shapes(split="train", num_examples=None, seed=0, color=False):
     """Loads the embedded `shapes` data set, generated on the fly.
 
     Ten classes of upright flat shapes (see `SHAPES_CLASS_NAMES`) drawn at
@@ -37,6 +38,11 @@ def load_shapes(split="train", num_examples=None, seed=0):
     are left out for the same reason: no augmentation of the paper
     pipelines undoes them.
 
+    `color=True` gives each shape a random hue (drawn independently of the
+    class, as the grey levels) on the grey background, with the same labels
+    as `color=False`: for methods that need colours to predict
+    (Colorization), not for the contrastive methods above.
+
     Args:
         split: str. `"train"` (5000 images by default) or `"test"` (1000
             images by default). Defaults to `"train"`.
@@ -44,6 +50,8 @@ def load_shapes(split="train", num_examples=None, seed=0):
             split's default size. Classes are balanced to within one image.
             Defaults to `None`.
         seed: int. Seed of the generator. Defaults to `0`.
+        color: bool. Coloured shapes instead of grey ones. Defaults to
+            `False`.
 
     Returns:
         A tuple `(images, labels)`: `images` is a uint8 array of shape
@@ -80,18 +88,31 @@ def load_shapes(split="train", num_examples=None, seed=0):
     images = np.empty((num_examples, SHAPES_IMAGE_SIZE, SHAPES_IMAGE_SIZE, 3), "uint8")
     for start in range(0, num_examples, _CHUNK):
         stop = min(start + _CHUNK, num_examples)
-        images[start:stop] = _draw_images(labels[start:stop], rng)
+        images[start:stop] = _draw_images(labels[start:stop], rng, bool(color))
     return images, labels
 
 
-def _draw_images(labels, rng):
+def _draw_images(labels, rng, color=False):
     mask = _draw_masks(labels, rng)[..., None]
     foreground, background = _draw_grey_levels(len(labels), rng)
-    image = mask * foreground[:, None, None, None]
+    foreground = foreground[:, None]
+    if color:
+        foreground = _tint(foreground, rng)
+    image = mask * foreground[:, None, None, :]
     image += (1.0 - mask) * background[:, None, None, None]
-    image += rng.normal(0.0, _NOISE, size=image.shape)
-    image = np.repeat(image, 3, axis=-1)
+    image += rng.normal(0.0, _NOISE, size=mask.shape)
+    image = np.broadcast_to(image, image.shape[:3] + (3,))
     return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype("uint8")
+
+
+def _tint(grey, rng):
+    """RGB colours of random hue whose channel mean is `grey` (n, 1) -> (n, 3)."""
+    hue = rng.uniform(0.0, 6.0, size=(len(grey), 1))
+    # The fully saturated colour of each hue: R, G, B ramps 120 degrees apart.
+    offsets = np.array([0.0, 4.0, 2.0])
+    pure = np.clip(np.abs((hue + offsets) % 6.0 - 3.0) - 1.0, 0.0, 1.0)
+    saturation = rng.uniform(*_SATURATION_RANGE, size=(len(grey), 1))
+    return np.clip(grey + saturation * (pure - pure.mean(1, keepdims=True)), 0.0, 1.0)
 
 
 def _draw_masks(labels, rng):

@@ -17,11 +17,12 @@ def test_built_encoder_embeds_whole_images(method):
     # The evaluation embeds whole 32x32 images, also for the methods that
     # train the encoder on tiles or patches.
     model = quality_pretext.build(method)
-    images = np.zeros((2, 32, 32, 3), "float32")
+    # Colorization's encoder sees the lightness channel only.
+    images = np.zeros((2, 32, 32, model.encoder.input_shape[-1]), "float32")
     features = model.encoder.predict(images, verbose=0)
     assert features.shape == (2, 256)
 
 
 def test_unknown_method_is_rejected_by_name():
-    with pytest.raises(ValueError, match="'colorization'"):
-        quality_pretext.build("colorization")
+    with pytest.raises(ValueError, match="'inpainting'"):
+        quality_pretext.build("inpainting")

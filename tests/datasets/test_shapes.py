@@ -54,9 +54,10 @@ def test_zero_examples():
     assert labels.shape == (0,)
 
 
-def test_mean_colour_does_not_identify_the_class():
-    train_images, train_labels = load_shapes("train", num_examples=2000, seed=5)
-    test_images, test_labels = load_shapes("test", num_examples=1000, seed=5)
+@pytest.mark.parametrize("color", [False, True])
+def test_mean_colour_does_not_identify_the_class(color):
+    train_images, train_labels = load_shapes("train", num_examples=2000, seed=5, color=color)
+    test_images, test_labels = load_shapes("test", num_examples=1000, seed=5, color=color)
 
     def mean_rgb(images):
         return images.reshape(len(images), -1, 3).mean(axis=1)
@@ -108,3 +109,16 @@ def test_raw_pixels_are_a_poor_but_better_than_chance_knn_feature():
     # Grey levels, position and scale vary independently of the class:
     # neighbours in pixel space mostly share those, not the shape.
     assert 0.12 < accuracy < 0.40
+
+
+def test_color_tints_the_shape_and_keeps_labels_and_background():
+    grey, labels = load_shapes("test", num_examples=200, seed=2)
+    color, color_labels = load_shapes("test", num_examples=200, seed=2, color=True)
+    np.testing.assert_array_equal(labels, color_labels)
+    assert np.array_equal(grey[..., 0], grey[..., 1])
+    spread = color.astype(int).max(-1) - color.astype(int).min(-1)
+    # Background pixels stay grey (equal channels); every shape is tinted
+    # (less where a level near black or white clips the tint).
+    assert (spread == 0).mean() > 0.5
+    per_image = spread.reshape(len(color), -1).max(1)
+    assert per_image.min() > 20 and np.median(per_image) > 60
