@@ -39,7 +39,9 @@ PATCH_SIZE = 8
 
 # Epochs that fit in 10 minutes on 2 CPU cores: an epoch takes about 10 s
 # for RotationPrediction (4 rotations of each image), 21 s for Jigsaw (9
-# tiles per image) and under 1 s for RelativePatchLocation (2 small patches).
+# tiles per image) and under 1 s for RelativePatchLocation (2 small patches)
+# on JAX; 4.3 s for Colorization on TensorFlow (130 epochs fit, but score
+# lower than 100: benchmarks/RESULTS.md).
 EPOCHS = {
     "rotation": 30,
     "jigsaw": 25,
