@@ -118,6 +118,26 @@ def test_order_matters(images):
     assert np.abs(outputs[1] - fixed[1]).max() > 1.0
 
 
+def test_each_image_follows_its_own_order_of_all_four_operations(images):
+    # Reference: every image run through single-operation layers, one
+    # operation at a time, in the order drawn for it.
+    names = ["brightness", "contrast", "saturation", "hue"]
+    strengths = [0.5, 0.5, 0.5, 0.2]
+    layer = ColorJitter(*strengths)
+    rng = np.random.default_rng(3)
+    factors = {n: rng.uniform(0.5, 1.5, 8).astype("float32") for n in names}
+    factors["hue"] = rng.uniform(-0.2, 0.2, 8).astype("float32")
+    order = np.stack([rng.permutation(4) for _ in range(8)]).astype("int32")
+    outputs = _apply(layer, images, {"factors": factors, "order": order})
+    for i in range(8):
+        expected = images[i : i + 1]
+        for op in order[i]:
+            name = names[op]
+            single = ColorJitter(**{name: strengths[op]})
+            expected = _apply(single, expected, {"factors": {name: factors[name][i : i + 1]}})
+        np.testing.assert_allclose(outputs[i : i + 1], expected, atol=1e-3)
+
+
 def test_channels_first_matches_channels_last(images):
     last = _run(ColorJitter(0.4, 0.4, 0.4, 0.1, seed=5), images)
     layer = ColorJitter(
