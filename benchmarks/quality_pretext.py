@@ -1,10 +1,12 @@
 """Quality of the pretext-task methods on the embedded data set vs raw pixels.
 
 RotationPrediction trains the SmallCNN on whole 32x32 images; Jigsaw and
-RelativePatchLocation train it on tiles / patches of 10-pixel cells, built
-for any input size so that the same encoder then embeds whole images for the
-evaluation. Evaluation as in `quality_cpu.py`: weighted kNN (k=200) and a
-linear probe on the test split, beside raw-pixel kNN.
+RelativePatchLocation train it on tiles / patches of 10-pixel cells (built
+for any input size) and are evaluated on their image representation,
+`model.predict`: the encoder's features of the 9 centred tiles, in grid
+order. The same encoder's features of whole images are scored too
+(`whole-image kNN`). Evaluation as in `quality_cpu.py`: weighted kNN
+(k=200) and a linear probe on the test split, beside raw-pixel kNN.
 
 Colorization needs colours to predict, and the embedded `shapes` images are
 grey: it trains on `load_shapes(color=True)` (the same shapes, each tinted
@@ -27,6 +29,7 @@ import keras  # noqa: E402
 
 from keras_ssl import datasets  # noqa: E402
 from keras_ssl import encoders  # noqa: E402
+from keras_ssl import evaluation  # noqa: E402
 from keras_ssl import methods  # noqa: E402
 from keras_ssl import pipeline  # noqa: E402
 
@@ -36,6 +39,7 @@ import quality_cpu  # noqa: E402  (benchmarks/: its table format)
 # of a 32-pixel image (a 3x3 grid), leaving a gap between neighbours.
 TILE_SIZE = 9
 PATCH_SIZE = 8
+TILE_METHODS = ("jigsaw", "relative_patch_location")
 
 # Epochs that fit in 10 minutes on 2 CPU cores: an epoch takes about 10 s
 # for RotationPrediction (4 rotations of each image), 21 s for Jigsaw (9
@@ -86,7 +90,10 @@ def measure(method, args):
     if color:
         # The encoder sees lightness only: evaluate it, and raw pixels, on that.
         train, test = [(lightness(model, x), y) for x, y in (train, test)]
-    accuracies = pipeline.encoder_accuracies(model.encoder, train, test)
+    # The tile methods describe an image by its grid of tile features.
+    tiles = method in TILE_METHODS
+    accuracies = pipeline.encoder_accuracies(model if tiles else model.encoder, train, test)
+    whole = evaluation.knn_accuracy(model.encoder, train, test, verbose=0) if tiles else None
     return {
         "epochs": epochs,
         "train_seconds": round(seconds),
@@ -94,6 +101,7 @@ def measure(method, args):
         "knn": round(100 * accuracies["knn"], 1),
         "linear_probe": round(100 * accuracies["linear_probe"], 1),
         "backend": keras.config.backend(),
+        "whole_image_knn": None if whole is None else round(100 * whole, 1),
     }
 
 
@@ -110,8 +118,12 @@ def main():
     args = parser.parse_args()
     rows = []
     for method in args.methods:
-        rows.append(quality_cpu.row(method, "small_cnn", measure(method, args)))
+        measured = measure(method, args)
+        rows.append(quality_cpu.row(method, "small_cnn", measured))
         print(rows[-1], flush=True)
+        if measured["whole_image_knn"] is not None:
+            print(f"# {method}: the encoder on whole images, kNN "
+                  f"{measured['whole_image_knn']:.1f}%", flush=True)
     print(quality_cpu.markdown_table(rows, args.batch_size, args.seed))
 
 

@@ -115,8 +115,9 @@ class Jigsaw(SSLModel):
     cells, no gap) or smaller (the paper: 64-pixel tiles in 75-pixel cells
     of a 225 crop). An encoder taking any size (`image_shape=(None, None,
     c)`, which can also embed whole images later) needs `tile_size`.
-    `model(images)` and `model.predict(images)` return the mean encoder
-    features of the 9 tiles centred in their cells (`model.encoder` embeds
+    `model(images)` and `model.predict(images)` return the encoder features
+    of the 9 tiles centred in their cells, concatenated in grid order
+    (b, 9 * d), the image representation to evaluate (`model.encoder` embeds
     tiles, or whole images if built for any size); the online probe and
     `embedding_std` see the mean of the 9 training tiles' features. Images
     are channels-last.

@@ -67,8 +67,9 @@ class RelativePatchLocation(SSLModel):
     (clipped so that a patch stays in its cell), so neighbouring patches are
     `h // 3 - patch` pixels apart, less up to twice the jitter. An encoder
     taking any size (`image_shape=(None, None, c)`) needs `patch_size`.
-    `model(images)` returns the mean encoder features of the 9 patches
-    centred in the grid cells; the online probe and `embedding_std` see the
+    `model(images)` returns the encoder features of the 9 patches centred
+    in the grid cells, concatenated in grid order (b, 9 * d), the image
+    representation to evaluate; the online probe and `embedding_std` see the
     centre patch's features. Images are channels-last.
 
     Paper defaults: 96-pixel patches with 48-pixel gaps and up to 7 pixels

@@ -26,3 +26,10 @@ def test_built_encoder_embeds_whole_images(method):
 def test_unknown_method_is_rejected_by_name():
     with pytest.raises(ValueError, match="'inpainting'"):
         quality_pretext.build("inpainting")
+
+
+@pytest.mark.parametrize("method", quality_pretext.TILE_METHODS)
+def test_tile_methods_are_scored_on_their_grid_of_tile_features(method):
+    model = quality_pretext.build(method)
+    images = np.zeros((2, 32, 32, 3), "float32")
+    assert model.predict(images, verbose=0).shape == (2, 9 * 256)

@@ -291,3 +291,16 @@ def test_jigsaw_with_any_size_encoder_trains_on_tiles_and_embeds_images():
     model.compile(optimizer="adam")
     model.fit(images(8, 11), batch_size=8, verbose=0)
     assert model.encoder.predict(images(2, 11), verbose=0).shape == (2, 8)
+
+
+@pytest.mark.parametrize("name", ["jigsaw", "patches"])
+def test_tile_methods_embed_images_as_grid_ordered_piece_features(name):
+    model = make_model(name)
+    x = images(2, 12, seed=4)  # 4-pixel cells, 3-pixel pieces centred at +0
+    features = model.predict(x, verbose=0)
+    pieces = [
+        model.encoder.predict(x[:, r * 4 : r * 4 + 3, c * 4 : c * 4 + 3], verbose=0)
+        for r in range(3)
+        for c in range(3)
+    ]
+    np.testing.assert_allclose(features, np.concatenate(pieces, axis=1), atol=1e-5)
