@@ -44,8 +44,7 @@ TILE_METHODS = ("jigsaw", "relative_patch_location")
 # Epochs that fit in 10 minutes on 2 CPU cores: an epoch takes about 10 s
 # for RotationPrediction (4 rotations of each image), 21 s for Jigsaw (9
 # tiles per image) and under 1 s for RelativePatchLocation (2 small patches)
-# on JAX; 4.3 s for Colorization on TensorFlow (130 epochs fit, but score
-# lower than 100: benchmarks/RESULTS.md).
+# on JAX; 4.3 s for Colorization on TensorFlow (benchmarks/RESULTS.md).
 EPOCHS = {
     "rotation": 30,
     "jigsaw": 25,
@@ -67,8 +66,12 @@ def build(method):
     if method == "colorization":
         # An 8x8 map of colours (4-pixel cells) through a hidden layer: on
         # shapes of 6 to 11 pixels a 4x4 map of 8-pixel cells says little.
+        # ab bins of 20 keep the head's output small (8 x 8 x 121 classes),
+        # which affords a 1024-wide hidden layer in the same time.
         encoder = encoders.SmallCNN(image_shape=(32, 32, 1))
-        return methods.Colorization(encoder, output_size=8, hidden_dim=512)
+        return methods.Colorization(
+            encoder, output_size=8, hidden_dim=1024, ab_grid_size=20.0
+        )
     encoder = encoders.SmallCNN(image_shape=(None, None, 3))
     if method == "jigsaw":
         return methods.Jigsaw(encoder, tile_size=TILE_SIZE, hidden_dim=1024)
