@@ -95,8 +95,11 @@ def measure(method, args):
         train, test = [(lightness(model, x), y) for x, y in (train, test)]
     # The tile methods describe an image by its grid of tile features.
     tiles = method in TILE_METHODS
-    accuracies = pipeline.encoder_accuracies(model if tiles else model.encoder, train, test)
-    whole = evaluation.knn_accuracy(model.encoder, train, test, verbose=0) if tiles else None
+    embedder = model if tiles else model.encoder
+    accuracies = pipeline.encoder_accuracies(embedder, train, test)
+    whole = None
+    if tiles:
+        whole = evaluation.knn_accuracy(model.encoder, train, test, verbose=0)
     return {
         "epochs": epochs,
         "train_seconds": round(seconds),

@@ -225,7 +225,7 @@ class ColorJitter(BaseImagePreprocessingLayer):
 
         All three blend the image with a target (black, its mean grey level,
         its grey image): one blend with a per-image target and factor serves
-        whichever of them an image draws (images drawing hue get factor 1).
+        whichever of them an image draws.
         """
         np_ = self.backend.numpy
         ops = self._enabled_ops
