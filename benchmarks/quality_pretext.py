@@ -14,7 +14,8 @@ with a random hue, class-independent) and is evaluated on the lightness of
 those images, the encoder's input, beside raw-pixel kNN on the same
 lightness images.
 
-    KERAS_BACKEND=jax python benchmarks/quality_pretext.py
+    KERAS_BACKEND=jax python benchmarks/quality_pretext.py --methods rotation relative_patch_location
+    KERAS_BACKEND=tensorflow python benchmarks/quality_pretext.py --methods jigsaw colorization
     KERAS_BACKEND=jax python benchmarks/quality_pretext.py --methods rotation --epochs 5
 """
 
@@ -42,12 +43,13 @@ PATCH_SIZE = 8
 TILE_METHODS = ("jigsaw", "relative_patch_location")
 
 # Epochs that fit in 10 minutes on 2 CPU cores: an epoch takes about 10 s
-# for RotationPrediction (4 rotations of each image), 21 s for Jigsaw (9
-# tiles per image) and under 1 s for RelativePatchLocation (2 small patches)
-# on JAX; 4.3 s for Colorization on TensorFlow (benchmarks/RESULTS.md).
+# for RotationPrediction (4 rotations of each image) and under 1 s for
+# RelativePatchLocation (2 small patches) on JAX; 4.3 s for Colorization and
+# 4.6-4.8 s for Jigsaw (9 tiles per image) on TensorFlow, where JAX needs 24-30 s
+# a Jigsaw epoch (benchmarks/RESULTS.md).
 EPOCHS = {
     "rotation": 30,
-    "jigsaw": 25,
+    "jigsaw": 60,
     "relative_patch_location": 300,
     "colorization": 100,
 }
