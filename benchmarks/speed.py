@@ -76,6 +76,12 @@ def parse_args(argv=None):
     parser.add_argument("--torch-threads", type=int, default=None,
                         help="torch.set_num_threads for lightly and the keras "
                         "torch backend; default: torch's own (one per core).")
+    # lightly's DataLoader workers make views on the other cores, so its
+    # training thread may be best with fewer threads than the keras torch
+    # backend, which makes views in the step.
+    parser.add_argument("--lightly-threads", type=int, default=None,
+                        help="torch.set_num_threads for lightly alone; "
+                        "default: --torch-threads.")
     parser.add_argument("--quick", action="store_true",
                         help="Smoke run: SimCLR, SmallCNN, batch 128, 1+2 steps.")
     parser.add_argument("--append", default=None)
@@ -213,6 +219,13 @@ def run_worker(args):
 # === The driver ===
 
 
+def torch_threads(args, library):
+    """The torch thread count given to `library`'s process (None: torch's)."""
+    if library == "lightly" and args.lightly_threads:
+        return args.lightly_threads
+    return args.torch_threads
+
+
 def run_library(library, configs, args, images_path, settings):
     env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
     if library != "lightly":
@@ -221,8 +234,9 @@ def run_library(library, configs, args, images_path, settings):
                           "settings": settings})
     command = [sys.executable, os.path.abspath(__file__), "--worker", library,
                "--configs", payload, "--workers", str(args.workers)]
-    if args.torch_threads:
-        command += ["--torch-threads", str(args.torch_threads)]
+    threads = torch_threads(args, library)
+    if threads:
+        command += ["--torch-threads", str(threads)]
     results = []
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as proc:
         for line in proc.stdout:
@@ -308,7 +322,8 @@ def format_table(results, configs, args, peak, load_before, started):
         f"(SmallCNN {args.warmup}+{args.steps}, ResNet-18 "
         f"{args.resnet_warmup}+{args.resnet_steps} warm-up+timed steps); "
         f"lightly with {args.workers} DataLoader workers, torch threads: "
-        f"{args.torch_threads or 'default'}. Matmul peak "
+        f"{torch_threads(args, 'lightly') or 'default'} (lightly), "
+        f"{args.torch_threads or 'default'} (keras torch). Matmul peak "
         f"(float32, GFLOP/s): {peak_text}.",
         "",
     ]

@@ -82,3 +82,13 @@ def test_default_run_covers_every_configuration():
 def test_zero_warmup_is_rejected():
     with pytest.raises(SystemExit):
         speed.parse_args(["--warmup", "0"])
+
+
+def test_lightly_threads_default_to_the_torch_threads():
+    args = speed.parse_args(["--torch-threads", "2"])
+    assert speed.torch_threads(args, "lightly") == 2
+    assert speed.torch_threads(args, "torch") == 2
+    args = speed.parse_args(["--torch-threads", "2", "--lightly-threads", "1"])
+    assert speed.torch_threads(args, "lightly") == 1
+    assert speed.torch_threads(args, "torch") == 2
+    assert speed.torch_threads(speed.parse_args([]), "torch") is None
