@@ -168,7 +168,9 @@ class ColorJitter(BaseImagePreprocessingLayer):
             for stage in range(len(self._enabled_ops)):
                 op_index = stage if order is None else order[:, stage]
                 images = self._stage(images, factors, op_index)
-        return images * (high - low) + low
+        # torch promotes a few mixed-dtype steps to float32; the layer's
+        # output keeps its compute dtype on every backend.
+        return self.backend.cast(images * (high - low) + low, self.compute_dtype)
 
     def _random_order_with_hue(self, images, factors, order):
         """Each image's own order, with one hue shift for the whole batch.
@@ -230,7 +232,10 @@ class ColorJitter(BaseImagePreprocessingLayer):
         np_ = self.backend.numpy
         ops = self._enabled_ops
         op_index = np_.reshape(op_index, (-1, 1, 1, 1))
-        factor, target = 1.0, 0.0
+        # Typed starting values: two Python floats in `where` would give a
+        # float32 tensor, which TensorFlow will not mix with bfloat16 images.
+        factor = self.backend.cast(1.0, images.dtype)
+        target = self.backend.cast(0.0, images.dtype)
         needs_grey = "contrast" in ops or "saturation" in ops
         grey = self._grey(images) if needs_grey else None
         for index, name in enumerate(ops):
@@ -286,7 +291,9 @@ class ColorJitter(BaseImagePreprocessingLayer):
         numerator = np_.where(
             red_max, green - blue, np_.where(green_max, blue - red, red - green)
         )
-        sector = np_.where(red_max, 0.0, np_.where(green_max, 2.0, 4.0))
+        sector = np_.where(
+            red_max, 0.0, np_.where(green_max, self.backend.cast(2.0, images.dtype), 4.0)
+        )
         # Hue in sixths of a turn, wrapped into [0, 6).
         hue = numerator / safe_chroma + sector + 6.0 * shift
         hue = hue - 6.0 * np_.floor(hue / 6.0)

@@ -192,3 +192,21 @@ def test_compiled(images, compiled_call):
 def test_tf_data(images, tf_data_call):
     batches = tf_data_call(ColorJitter(0.4, 0.4, 0.4, 0.1), images, 4)
     assert [batch.shape for batch in batches] == [(4, 32, 32, 3)] * 2
+
+
+def test_mixed_bfloat16_random_order_with_hue(images):
+    # The random order with hue mixes typed tensors with Python constants;
+    # TensorFlow refuses a float32 constant beside bfloat16 images.
+    expected = _run(ColorJitter(0.4, 0.4, 0.4, 0.1, seed=0), images)
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        outputs = ColorJitter(0.4, 0.4, 0.4, 0.1, seed=0)(images, training=True)
+    finally:
+        keras.config.set_dtype_policy("float32")
+    assert keras.backend.standardize_dtype(outputs.dtype) == "bfloat16"
+    outputs = keras.ops.convert_to_numpy(keras.ops.cast(outputs, "float32"))
+    difference = np.abs(outputs - expected)
+    # bfloat16 keeps 8 significant bits: about 1 level of 255 per step, and
+    # a hue whose max channel flips by rounding moves further (max ~20).
+    assert difference.mean() < 1.0
+    assert np.percentile(difference, 99) < 6.0

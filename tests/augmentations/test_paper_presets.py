@@ -40,6 +40,20 @@ def test_views_shape_dtype_and_range(preset, images):
 
 
 @pytest.mark.parametrize("preset", PRESETS)
+def test_views_under_mixed_bfloat16_match_float32(preset, images):
+    expected = _numpy(preset(32, seed=0)(images.astype("uint8")))
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        views = preset(32, seed=0)(images.astype("uint8"))
+    finally:
+        keras.config.set_dtype_policy("float32")
+    for view, reference in zip(views, expected):
+        assert keras.backend.standardize_dtype(view.dtype) == "bfloat16"
+        view = keras.ops.convert_to_numpy(keras.ops.cast(view, "float32"))
+        assert np.abs(view - reference).mean() < 1.5
+
+
+@pytest.mark.parametrize("preset", PRESETS)
 def test_same_seed_same_views(preset, images):
     a = _numpy(preset(32, seed=1)(images))
     b = _numpy(preset(32, seed=1)(images))
