@@ -9,6 +9,8 @@ momentum (EMA) branch, which only runs forward.
 """
 
 import math
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -85,6 +87,28 @@ def matmul_peak_flops(size=2048, repeats=5):
     except ImportError:
         pass
     return results
+
+
+_TORCH_BFLOAT16_PEAK = """
+import time, torch
+a = torch.randn({size}, {size}, dtype=torch.bfloat16)
+a @ a
+times = []
+for _ in range({repeats}):
+    start = time.perf_counter(); a @ a; times.append(time.perf_counter() - start)
+print(2 * {size} ** 3 / min(times))
+"""
+
+
+def torch_bfloat16_matmul_peak_flops(size=2048, repeats=5):
+    """Measured dense bfloat16 matmul FLOP/s of torch (oneDNN; AMX if any).
+
+    In a subprocess: torch imported beside TensorFlow in one process clashes
+    (ENGINE_NOTES). None when torch is missing.
+    """
+    code = _TORCH_BFLOAT16_PEAK.format(size=size, repeats=repeats)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return float(done.stdout.strip()) if done.returncode == 0 else None
 
 
 def _best_rate(fn, size, repeats):

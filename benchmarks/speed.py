@@ -20,13 +20,20 @@ Input modes:
 
 The FLOP rate counts 2 FLOPs per multiply-add of the convolutions and dense
 layers (see `flops.py`: 3x the forward pass of trained branches, 1x of
-momentum branches) and divides by the best dense float32 matmul rate
-measured here (numpy and jax, 2048 x 2048). The lightly networks have the
-same layers, so they share the count.
+momentum branches) and divides by the best dense matmul rate measured
+here (2048 x 2048: float32 in numpy and jax; with `--precision
+mixed_bfloat16` also bfloat16 in torch, which uses AMX where the CPU has
+it). The lightly networks have the same layers, so they share the count.
+
+`--precision mixed_bfloat16` trains keras_ssl under that dtype policy (its
+augmenter included) and lightly's forward pass and loss under
+`torch.autocast("cpu", torch.bfloat16)` (its workers' transforms stay
+float32).
 
     python benchmarks/speed.py                       # the full default run
     python benchmarks/speed.py --quick               # smoke run, ~3 minutes
     python benchmarks/speed.py --methods simclr --encoders small_cnn
+    python benchmarks/speed.py --precision mixed_bfloat16
 
 Prints a markdown table; `--append FILE` also appends it to FILE.
 """
@@ -82,6 +89,10 @@ def parse_args(argv=None):
     parser.add_argument("--lightly-threads", type=int, default=None,
                         help="torch.set_num_threads for lightly alone; "
                         "default: --torch-threads.")
+    parser.add_argument("--precision", default="float32",
+                        choices=("float32", "mixed_bfloat16"),
+                        help="keras_ssl's dtype policy; lightly runs its "
+                        "forward pass and loss under torch.autocast(bfloat16).")
     parser.add_argument("--quick", action="store_true",
                         help="Smoke run: SimCLR, SmallCNN, batch 128, 1+2 steps.")
     parser.add_argument("--append", default=None)
@@ -111,7 +122,8 @@ def configurations(args):
                         continue
                     configs.append(dict(method=method, encoder=encoder,
                                         batch=batch, mode=mode,
-                                        warmup=warmup, steps=steps))
+                                        warmup=warmup, steps=steps,
+                                        precision=args.precision))
     return configs
 
 
@@ -141,6 +153,7 @@ def keras_ssl_config(config, images):
     from keras_ssl import pipeline
 
     keras.utils.set_random_seed(0)
+    keras.config.set_dtype_policy(config["precision"])
     model = pipeline.build_method(config["method"], IMAGE_SHAPE, config["encoder"])
     model.compile(optimizer=keras.optimizers.AdamW(1e-3))
     count = (config["warmup"] + config["steps"]) * config["batch"]
@@ -184,8 +197,10 @@ def lightly_config(config, images, settings, workers):
         views = [torch.rand(total * batch, 3, 32, 32) for _ in range(2)]
         batches = ([v[i * batch:(i + 1) * batch] for v in views] for i in range(total))
     ends = []
+    bfloat16 = config["precision"] == "mixed_bfloat16"
     for step in range(total):
-        loss = model.loss(next(batches))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+            loss = model.loss(next(batches))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -266,6 +281,8 @@ def main():
     load_before = os.getloadavg()
     started = datetime.datetime.now()
     peak = flops.matmul_peak_flops()
+    if args.precision == "mixed_bfloat16":
+        peak["torch bfloat16"] = flops.torch_bfloat16_matmul_peak_flops()
     images_path = os.path.join(tempfile.mkdtemp(), "images.npy")
     np.save(images_path, datasets.load("shapes", "train")[0])
     settings = {m: pipeline.SMALL_DATA_SETTINGS.get(m, {}) for m in args.methods}
@@ -283,7 +300,7 @@ def main():
 def format_table(results, configs, args, peak, load_before, started):
     by_key = {(r["library"], r["method"], r["encoder"], r["batch"], r["mode"]): r
               for r in results}
-    peak_rate = max(peak.values())
+    peak_rate = max(v for v in peak.values() if v)
     keras_libs = [b for b in KERAS_BACKENDS if b in args.libraries]
     header = ["method", "encoder", "batch", "views made"]
     header += ["lightly img/s"] + [f"{b} img/s (x lightly)" for b in keras_libs]
@@ -312,7 +329,7 @@ def format_table(results, configs, args, peak, load_before, started):
             fractions.append(f"{100 * r['images_per_s'] * flop / peak_rate:.0f}" if ok else "-")
         cells.append("/".join(fractions))
         lines.append("| " + " | ".join(str(x) for x in cells) + " |")
-    peak_text = ", ".join(f"{k} {v / 1e9:.0f}" for k, v in peak.items())
+    peak_text = ", ".join(f"{k} {v / 1e9:.0f}" for k, v in peak.items() if v)
     head = [
         f"Measured {started:%Y-%m-%d %H:%M} to {datetime.datetime.now():%H:%M}, "
         f"{os.cpu_count()} CPU cores, load average (1/5/15 min) before the "
@@ -323,8 +340,9 @@ def format_table(results, configs, args, peak, load_before, started):
         f"{args.resnet_warmup}+{args.resnet_steps} warm-up+timed steps); "
         f"lightly with {args.workers} DataLoader workers, torch threads: "
         f"{torch_threads(args, 'lightly') or 'default'} (lightly), "
-        f"{args.torch_threads or 'default'} (keras torch). Matmul peak "
-        f"(float32, GFLOP/s): {peak_text}.",
+        f"{args.torch_threads or 'default'} (keras torch). Precision: "
+        f"{args.precision}. Matmul peak (GFLOP/s; float32 unless "
+        f"named): {peak_text}.",
         "",
     ]
     flop_lines = ["", "Training FLOPs per source image:"] + [

@@ -92,3 +92,11 @@ def test_lightly_threads_default_to_the_torch_threads():
     assert speed.torch_threads(args, "lightly") == 1
     assert speed.torch_threads(args, "torch") == 2
     assert speed.torch_threads(speed.parse_args([]), "torch") is None
+
+
+def test_precision_reaches_every_configuration():
+    configs = speed.configurations(speed.parse_args(["--precision", "mixed_bfloat16"]))
+    assert {c["precision"] for c in configs} == {"mixed_bfloat16"}
+    assert {c["precision"] for c in speed.configurations(speed.parse_args([]))} == {"float32"}
+    with pytest.raises(SystemExit):
+        speed.parse_args(["--precision", "float16"])
