@@ -9,6 +9,7 @@ momentum (EMA) branch, which only runs forward.
 """
 
 import math
+import os
 import subprocess
 import sys
 import time
@@ -89,26 +90,24 @@ def matmul_peak_flops(size=2048, repeats=5):
     return results
 
 
-_TORCH_BFLOAT16_PEAK = """
-import time, torch
-a = torch.randn({size}, {size}, dtype=torch.bfloat16)
-a @ a
-times = []
-for _ in range({repeats}):
-    start = time.perf_counter(); a @ a; times.append(time.perf_counter() - start)
-print(2 * {size} ** 3 / min(times))
-"""
-
-
 def torch_bfloat16_matmul_peak_flops(size=2048, repeats=5):
     """Measured dense bfloat16 matmul FLOP/s of torch (oneDNN; AMX if any).
 
     In a subprocess: torch imported beside TensorFlow in one process clashes
     (ENGINE_NOTES). None when torch is missing.
     """
-    code = _TORCH_BFLOAT16_PEAK.format(size=size, repeats=repeats)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    code = f"import flops; print(flops.torch_bfloat16_rate({size}, {repeats}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, cwd=os.path.dirname(os.path.abspath(__file__)))
     return float(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def torch_bfloat16_rate(size, repeats):
+    """The bfloat16 rate itself; runs in the subprocess above."""
+    import torch
+
+    a = torch.randn(size, size, dtype=torch.bfloat16)
+    return _best_rate(lambda: a @ a, size, repeats)
 
 
 def _best_rate(fn, size, repeats):

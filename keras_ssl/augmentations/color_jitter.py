@@ -291,8 +291,8 @@ class ColorJitter(BaseImagePreprocessingLayer):
         numerator = np_.where(
             red_max, green - blue, np_.where(green_max, blue - red, red - green)
         )
-        sector = np_.where(
-            red_max, 0.0, np_.where(green_max, self.backend.cast(2.0, images.dtype), 4.0)
+        sector = self.backend.cast(
+            np_.where(red_max, 0.0, np_.where(green_max, 2.0, 4.0)), images.dtype
         )
         # Hue in sixths of a turn, wrapped into [0, 6).
         hue = numerator / safe_chroma + sector + 6.0 * shift
