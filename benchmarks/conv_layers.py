@@ -116,7 +116,10 @@ def keras_timers(x, kernel, cotangent, stride, input_grad):
 
         argnums = (0, 1) if input_grad else (1,)
         fwd = jax.jit(conv)
-        grad = jax.jit(jax.grad(lambda x, w: (conv(x, w) * dy).sum(), argnums))
+        # value_and_grad: the loss keeps the forward pass, which the
+        # gradients alone do not need (XLA would drop it).
+        grad = jax.jit(jax.value_and_grad(
+            lambda x, w: (conv(x, w) * dy).sum(), argnums))
         return (lambda: fwd(x, w).block_until_ready(),
                 lambda: jax.block_until_ready(grad(x, w)))
     if backend == "tensorflow":
@@ -129,7 +132,8 @@ def keras_timers(x, kernel, cotangent, stride, input_grad):
             with tf.GradientTape() as tape:
                 tape.watch([x, w])
                 loss = tf.reduce_sum(conv(x, w) * dy)
-            return tape.gradient(loss, [x, w] if input_grad else [w])
+            # The loss is returned so that the forward pass is not pruned.
+            return [loss, *tape.gradient(loss, [x, w] if input_grad else [w])]
 
         return (lambda: fwd(x, w).numpy(), lambda: [g.numpy() for g in grad(x, w)])
     x.requires_grad_(input_grad)
