@@ -136,12 +136,12 @@ def keras_timers(x, kernel, cotangent, stride, input_grad):
             return [loss, *tape.gradient(loss, [x, w] if input_grad else [w])]
 
         return (lambda: fwd(x, w).numpy(), lambda: [g.numpy() for g in grad(x, w)])
+    import torch
+
     x.requires_grad_(input_grad)
     w.requires_grad_(True)
 
     def forward():
-        import torch
-
         with torch.no_grad():
             conv(x, w)
 
