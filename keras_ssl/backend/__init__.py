@@ -27,3 +27,25 @@ elif _BACKEND == "tensorflow":
     )
 elif _BACKEND == "torch":
     from keras_ssl.backend.torch_trainer import TorchSSLTrainer as SSLTrainer
+
+
+def route_fast_kernels(model):
+    """Runs `model`'s Conv2D and BatchNormalization on faster kernels.
+
+    On PyTorch, channels-last Conv2D layers skip Keras's layout copies and
+    training-mode BatchNormalization is one fused kernel (see
+    `torch_kernels`); the layers keep their class, config and weights. On
+    JAX and TensorFlow, whose compilers already fuse these, it does nothing.
+    `SSLModel` does it at its first step on PyTorch.
+
+    Args:
+        model: keras.Layer. Its layers are searched recursively.
+
+    Returns:
+        int: the number of layers routed.
+    """
+    if _BACKEND != "torch":
+        return 0
+    from keras_ssl.backend.torch_kernels import route_layers
+
+    return route_layers(model)

@@ -12,11 +12,15 @@ summed gradient is the one-device gradient. Unlike DDP, the all-reduce does
 not overlap the backward pass, and no buffer is broadcast at each step:
 state updated from gathered values (queues, centres, synchronized BatchNorm
 statistics, EMA targets) is already identical on every replica.
+
+The first step routes the model's Conv2D and BatchNormalization layers to
+the kernels of `torch_kernels` (no layout copies, fused BatchNorm).
 """
 
 import torch
 
 from keras_ssl.backend import torch_collectives
+from keras_ssl.backend import torch_kernels
 from keras_ssl.backend.collectives import num_replicas
 
 
@@ -27,7 +31,14 @@ class TorchSSLTrainer:
         """The augmenter's views of `images`, inside the train/test step."""
         return self.augmenter(images, training=True)
 
+    def route_torch_kernels(self):
+        """Routes Conv2D / BatchNorm to `torch_kernels`, once per model."""
+        if not getattr(self, "_torch_kernels_routed", False):
+            torch_kernels.route_layers(self)
+            self._torch_kernels_routed = True
+
     def train_step(self, data):
+        self.route_torch_kernels()
         replicas = num_replicas()
         if replicas > 1 and not getattr(self, "_replicas_in_sync", False):
             torch_collectives.broadcast_from_first_replica(
@@ -56,6 +67,7 @@ class TorchSSLTrainer:
         return self.update_ssl_metrics(logs, batch_size)
 
     def test_step(self, data):
+        self.route_torch_kernels()
         with torch.no_grad():
             _, logs, batch_size = self.ssl_forward(data, training=False)
             return self.update_ssl_metrics(logs, batch_size)

@@ -13,6 +13,7 @@ same architecture from random weights, the baseline to compare with.
 import keras
 import numpy as np
 
+from keras_ssl.backend import route_fast_kernels
 from keras_ssl.recipes import common
 
 
@@ -65,6 +66,7 @@ def finetune(args):
         encoder = keras.models.clone_model(encoder)
     adapters = enable_lora(encoder, args.lora_rank) if args.lora_rank else None
     model = classifier(encoder, int(max(y_train.max(), y_test.max())) + 1, train_encoder=not args.lora_rank)
+    route_fast_kernels(model)
     model.compile(
         optimizer=keras.optimizers.AdamW(args.learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
