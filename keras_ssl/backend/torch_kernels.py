@@ -11,9 +11,9 @@ moments). A CIFAR ResNet-18 forward and backward pass at batch 256 on the
 
 `route_layers` swaps the *instance's* `convolution_op` / `call`, so the
 layers keep their class, config and weights: a routed model saves, clones
-and loads as plain Keras. Inputs the kernels do not cover (channels-first,
-float16, masks, renorm, inference, a synchronized BatchNorm over several
-replicas) go to the class's own method.
+and loads as plain Keras. What the kernels do not cover (a channels-first
+Conv2D, float16, masks, renorm, inference, a synchronized BatchNorm over
+several replicas) goes to the class's own method.
 
 """
 
@@ -104,7 +104,6 @@ def _fusable(layer, inputs, training, mask):
         return False
     if layer.renorm or layer.compute_dtype != "float32":
         return False
-    inputs = convert_to_tensor(inputs)
     if inputs.dtype != torch.float32 or inputs.ndim not in (2, 4):
         return False
     # Channels last, channels first (NCHW, which torch takes as it is) or
@@ -121,9 +120,9 @@ def _local_moments_suffice(layer):
 
 def _batch_norm_call(layer, inputs, training=None, mask=None):
     """BatchNormalization.call with one fused kernel in training."""
-    if not _fusable(layer, inputs, training, mask):
-        return type(layer).call(layer, inputs, training=training, mask=mask)
     x = convert_to_tensor(inputs)
+    if not _fusable(layer, x, training, mask):
+        return type(layer).call(layer, inputs, training=training, mask=mask)
     channels_last = x.ndim == 4 and layer.axis in (3, -1)
     if channels_last:
         x = x.permute(0, 3, 1, 2)
