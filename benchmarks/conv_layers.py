@@ -3,7 +3,9 @@
 The SmallCNN's training step is almost all convolution, so a backend's speed
 on it is the speed of its convolution kernels. For each distinct convolution
 of the encoder (SmallCNN or the CIFAR ResNet-18, channels_last, "same"
-padding) this times `keras.ops.conv` on each Keras backend and PyTorch's
+padding) this times `keras.ops.conv` on each Keras backend, keras_ssl's
+JAX convolution with an im2col kernel gradient (`jax_im2col`: what
+`keras_ssl.backend.jax_kernels` routes Conv2D layers to), and PyTorch's
 `conv2d` on NCHW tensors (what lightly's torchvision models run): the
 forward pass, and forward plus backward (the gradient of the kernel, and of
 the input for every layer but the first, whose input is data). Each library
@@ -25,7 +27,7 @@ import subprocess
 import sys
 import time
 
-LIBRARIES = ("torch_nchw", "jax", "tensorflow", "torch")
+LIBRARIES = ("torch_nchw", "jax", "jax_im2col", "tensorflow", "torch")
 
 # (input size, input channels, output channels, kernel, stride, count): the
 # distinct convolutions of each encoder at 32x32 and how often they occur.
@@ -101,14 +103,21 @@ def torch_nchw_timers(x, kernel, cotangent, stride, input_grad):
     return forward, backward
 
 
-def keras_timers(x, kernel, cotangent, stride, input_grad):
-    """Forward and backward closures of `keras.ops.conv` on this backend."""
+def keras_timers(x, kernel, cotangent, stride, input_grad, im2col=False):
+    """Forward and backward closures of `keras.ops.conv` on this backend
+    (with `im2col`, of `jax_kernels.conv2d`)."""
     import keras
 
     backend = keras.backend.backend()
     x, w, dy = (keras.ops.convert_to_tensor(a) for a in (x, kernel, cotangent))
 
     def conv(x, w):
+        if im2col:
+            from keras_ssl.backend import jax_kernels
+
+            pads = jax_kernels.keras_padding(
+                x.shape[1:3], w.shape[:2], (stride, stride), "same")
+            return jax_kernels.conv2d(x, w, (stride, stride), pads)
         return keras.ops.conv(x, w, strides=stride, padding="same")
 
     if backend == "jax":
@@ -162,8 +171,12 @@ def run_worker(args):
         x = rng.standard_normal((args.batch, size, size, cin), "float32")
         kernel = rng.standard_normal((k, k, cin, cout), "float32")
         cotangent = rng.standard_normal((args.batch, out, out, cout), "float32")
-        make = torch_nchw_timers if args.worker == "torch_nchw" else keras_timers
-        forward, backward = make(x, kernel, cotangent, stride, index > 0)
+        if args.worker == "torch_nchw":
+            timers = torch_nchw_timers(x, kernel, cotangent, stride, index > 0)
+        else:
+            timers = keras_timers(x, kernel, cotangent, stride, index > 0,
+                                  im2col=args.worker == "jax_im2col")
+        forward, backward = timers
         rows.append([median_ms(forward, args.repeats),
                      median_ms(backward, args.repeats)])
     print("RESULT " + json.dumps(rows), flush=True)
@@ -172,7 +185,10 @@ def run_worker(args):
 def run_library(library, args):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     if library != "torch_nchw":
-        env["KERAS_BACKEND"] = library
+        env["KERAS_BACKEND"] = library.replace("_im2col", "")
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (root, env.get("PYTHONPATH")) if p)
     command = [sys.executable, os.path.abspath(__file__), "--worker", library,
                "--encoder", args.encoder, "--batch", str(args.batch),
                "--repeats", str(args.repeats)]

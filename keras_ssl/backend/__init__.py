@@ -34,9 +34,11 @@ def route_fast_kernels(model):
 
     On PyTorch, channels-last Conv2D layers skip Keras's layout copies and
     training-mode BatchNormalization is one fused kernel (see
-    `torch_kernels`); the layers keep their class, config and weights. On
-    JAX and TensorFlow, whose compilers already fuse these, it does nothing.
-    `SSLModel` does it at its first step on PyTorch.
+    `torch_kernels`). On JAX on the CPU, the kernel gradient of a Conv2D is
+    one im2col matmul instead of XLA's slow convolution (see
+    `jax_kernels`). The layers keep their class, config and weights. On
+    TensorFlow (oneDNN) it does nothing. `SSLModel` does it at its first
+    step.
 
     Args:
         model: keras.Layer. Its layers are searched recursively.
@@ -44,8 +46,10 @@ def route_fast_kernels(model):
     Returns:
         int: the number of layers routed.
     """
-    if _BACKEND != "torch":
+    if _BACKEND == "jax":
+        from keras_ssl.backend.jax_kernels import route_layers
+    elif _BACKEND == "torch":
+        from keras_ssl.backend.torch_kernels import route_layers
+    else:
         return 0
-    from keras_ssl.backend.torch_kernels import route_layers
-
     return route_layers(model)

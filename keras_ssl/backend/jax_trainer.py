@@ -6,10 +6,15 @@ variables as usual; running them inside a `keras.StatelessScope` maps those
 reads to the values in `state` and collects the assignments (BatchNorm
 statistics, queues, seed generators, EMA targets), which go back into the
 returned state.
+
+The first trace routes the model's Conv2D layers to `jax_kernels` (on the
+CPU, a kernel gradient that is one matmul instead of XLA's slow one).
 """
 
 import jax
 import keras
+
+from keras_ssl.backend import jax_kernels
 
 
 def _run_stateless(variables, values, fn, *args, **kwargs):
@@ -25,6 +30,12 @@ class JAXSSLTrainer:
     def augment_in_step(self, images):
         """The augmenter's views of `images`, inside the train/test step."""
         return self.augmenter(images, training=True)
+
+    def route_jax_kernels(self):
+        """Routes Conv2D layers to `jax_kernels`, once per model."""
+        if not getattr(self, "_jax_kernels_routed", False):
+            jax_kernels.route_layers(self)
+            self._jax_kernels_routed = True
 
     def _stateless_ssl_loss(
         self, trainable, non_trainable, optimizer_variables, data, training
@@ -77,6 +88,7 @@ class JAXSSLTrainer:
         return values[start : start + len(non_trainable)]
 
     def train_step(self, state, data):
+        self.route_jax_kernels()
         trainable, non_trainable, optimizer_variables, metrics_variables = state
         grad_fn = jax.value_and_grad(self._stateless_ssl_loss, has_aux=True)
         (_, (logs, batch_size, non_trainable)), grads = grad_fn(
@@ -101,6 +113,7 @@ class JAXSSLTrainer:
         return results, state
 
     def test_step(self, state, data):
+        self.route_jax_kernels()
         trainable, non_trainable, metrics_variables = state
         _, (logs, batch_size, non_trainable) = self._stateless_ssl_loss(
             trainable, non_trainable, None, data, False
