@@ -30,7 +30,8 @@ BACKEND = keras.config.backend()
 RUNNER = pathlib.Path(__file__).with_name("replica_run.py")
 ROOT = RUNNER.parents[2]
 TIMEOUT = 1200
-pytestmark = pytest.mark.slow
+# One worker runs the scenario children once (module fixtures).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("distributed")]
 
 
 def _only_on(backend):

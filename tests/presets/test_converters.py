@@ -24,9 +24,13 @@ from keras_ssl.presets.converters.resnet_converter import resnet_from_state_dict
 HERE = os.path.dirname(__file__)
 NEEDED = ("torch", "torchvision", "timm", "safetensors")
 MISSING = [m for m in NEEDED if importlib.util.find_spec(m) is None]
-pytestmark = pytest.mark.skipif(
-    bool(MISSING), reason=f"reference networks need {MISSING} (pip install '.[tests]')"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        bool(MISSING),
+        reason=f"reference networks need {MISSING} (pip install '.[tests]')",
+    ),
+    pytest.mark.xdist_group("converters"),  # one worker builds the module fixture
+]
 TOLERANCE = 1e-4
 
 CASES = {

@@ -19,6 +19,9 @@ from keras_ssl.presets import zoo_registry
 from keras_ssl.recipes.pretrain_configs import CONFIGS
 from keras_ssl.recipes.pretrain_configs import get_config
 
+# One worker builds the module fixtures (a pretrained preset).
+pytestmark = pytest.mark.xdist_group("recipes")
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
