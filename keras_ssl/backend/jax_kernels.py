@@ -19,9 +19,9 @@ import types
 
 import jax
 import jax.numpy as jnp
-import keras
 
-_CONV_OP = keras.layers.Conv2D.convolution_op
+from keras_ssl.backend.layer_routing import is_plain_channels_last_conv2d
+
 _MAX_KERNEL = 3
 _DIMENSIONS = ("NHWC", "HWIO", "NHWC")
 
@@ -47,9 +47,7 @@ def route_layers(model):
 
 def _routable(layer):
     return (
-        isinstance(layer, keras.layers.Conv2D)
-        and type(layer).convolution_op is _CONV_OP
-        and layer.data_format == "channels_last"
+        is_plain_channels_last_conv2d(layer)
         and layer.groups == 1
         and tuple(layer.dilation_rate) == (1, 1)
         and max(layer.kernel_size) <= _MAX_KERNEL

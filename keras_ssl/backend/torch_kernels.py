@@ -26,9 +26,9 @@ import torch.nn.functional as F
 from keras.ops import convert_to_tensor
 
 from keras_ssl.backend.collectives import num_replicas
+from keras_ssl.backend.layer_routing import is_plain_channels_last_conv2d
 
 _BATCH_NORM = keras.layers.BatchNormalization
-_CONV_OP = keras.layers.Conv2D.convolution_op
 
 
 def route_layers(model):
@@ -47,21 +47,13 @@ def route_layers(model):
     for layer in model._flatten_layers(include_self=True, recursive=True):
         if "convolution_op" in vars(layer) or "call" in vars(layer):
             continue
-        if _routable_conv(layer):
+        if is_plain_channels_last_conv2d(layer):
             layer.convolution_op = types.MethodType(_conv2d, layer)
             routed += 1
         elif _routable_batch_norm(layer):
             layer.call = types.MethodType(_batch_norm_call, layer)
             routed += 1
     return routed
-
-
-def _routable_conv(layer):
-    return (
-        isinstance(layer, keras.layers.Conv2D)
-        and type(layer).convolution_op is _CONV_OP
-        and layer.data_format == "channels_last"
-    )
 
 
 def _routable_batch_norm(layer):

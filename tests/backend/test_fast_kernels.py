@@ -56,6 +56,16 @@ def output_and_gradients(model, x, training):
     return keras.ops.convert_to_numpy(y), [g.numpy() for g in grads]
 
 
+def assert_gradients_close(got, want):
+    """Through BatchNorm a gradient is a difference of nearly equal sums (a
+    bias before it gets exactly zero, up to rounding): the plain and routed
+    float32 gradients are each up to ~1e-4 of the largest gradient away from
+    a float64 computation, so they are compared on that scale."""
+    scale = max(np.abs(g).max() for g in want)
+    for g_got, g_want in zip(got, want):
+        np.testing.assert_allclose(g_got, g_want, rtol=1e-4, atol=2e-4 * scale)
+
+
 @needs_torch
 @pytest.mark.parametrize("training", [True, False])
 def test_routed_layers_match_keras(training):
@@ -64,13 +74,7 @@ def test_routed_layers_match_keras(training):
     y_plain, g_plain = output_and_gradients(plain, images(), training)
     y_routed, g_routed = output_and_gradients(routed, images(), training)
     np.testing.assert_allclose(y_routed, y_plain, rtol=1e-5, atol=1e-5)
-    # Through BatchNorm a gradient is a difference of nearly equal sums (a
-    # bias before it gets exactly zero, up to rounding): Keras's and torch's
-    # float32 gradients are each up to ~1e-4 of the largest gradient away
-    # from a float64 computation, so they are compared on that scale.
-    scale = max(np.abs(g).max() for g in g_plain)
-    for got, want in zip(g_routed, g_plain):
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=2e-4 * scale)
+    assert_gradients_close(g_routed, g_plain)
     # Moving statistics: updated in training, untouched in inference.
     for got, want in zip(routed.get_weights(), plain.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
