@@ -1,8 +1,8 @@
 """A JAX Conv2D whose kernel gradient is one matmul, per layer, on CPU.
 
 XLA's CPU backend computes the kernel gradient of a convolution with a
-generic convolution, up to 10x the time of the forward pass (CIFAR
-ResNet-18 at batch 256, 32x32x64 -> 64, 3x3: forward 0.48 s, kernel
+generic convolution that can take 10x the time of the forward pass
+(CIFAR ResNet-18 at batch 256, 32x32x64 -> 64, 3x3: forward 0.48 s, kernel
 gradient 5.0 s). Written as im2col, the same gradient is the product of
 the (N*H*W, k*k*C) patch matrix and the output gradient: 0.92 s there, and
 faster on every layer of ResNet-18 and the SmallCNN
