@@ -71,6 +71,29 @@ def test_conv2d_matches_xla_and_numpy(size, kernel, strides, padding):
     np.testing.assert_allclose(dw, reference, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("strides", [(1, 1), (2, 2)])
+def test_kernel_gradient_summed_over_batch_chunks(monkeypatch, strides):
+    import jax
+    from keras_ssl.backend import jax_kernels
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(5, 8, 8, 4)).astype("float32")
+    w = rng.normal(size=(3, 3, 4, 6)).astype("float32")
+    pads = jax_kernels.keras_padding((8, 8), (3, 3), strides, "same")
+    rows = 8 // strides[0]
+    dy = rng.normal(size=(5, rows, rows, 6)).astype("float32")
+    # Two images per chunk: two chunks and a remainder of one image.
+    per_image = rows * rows * 4 * 9 * x.itemsize
+    monkeypatch.setattr(jax_kernels, "_CHUNK_BYTES", 2 * per_image)
+    dw = jax.jit(jax_kernels._kernel_gradient, static_argnums=(3, 4))(
+        x, dy, w, strides, pads
+    )
+    reference = numpy_kernel_gradient(
+        x.astype("float64"), dy.astype("float64"), 3, strides, pads
+    )
+    np.testing.assert_allclose(dw, reference, rtol=1e-4, atol=1e-4)
+
+
 def test_bfloat16_kernel_gradient_keeps_the_kernel_dtype():
     import jax
     import jax.numpy as jnp
