@@ -72,7 +72,7 @@ def test_conv2d_matches_xla_and_numpy(size, kernel, strides, padding):
 
 
 @pytest.mark.parametrize("strides", [(1, 1), (2, 2)])
-def test_kernel_gradient_summed_over_batch_chunks(monkeypatch, strides):
+def test_batch_chunks_with_a_remainder(monkeypatch, strides):
     import jax
     from keras_ssl.backend import jax_kernels
 
@@ -81,36 +81,26 @@ def test_kernel_gradient_summed_over_batch_chunks(monkeypatch, strides):
     w = rng.normal(size=(3, 3, 4, 6)).astype("float32")
     pads = jax_kernels.keras_padding((8, 8), (3, 3), strides, "same")
     rows = 8 // strides[0]
+    # Two images per chunk, forward and kernel gradient: two chunks and a
+    # remainder of one image.
+    forward_bytes = (8 * 8 * 4 + rows * rows * 6) * x.itemsize
+    patch_bytes = rows * rows * 4 * 9 * x.itemsize
+    monkeypatch.setattr(jax_kernels, "_FORWARD_CHUNK_BYTES", 2 * forward_bytes)
+    monkeypatch.setattr(jax_kernels, "_CHUNK_BYTES", 2 * patch_bytes)
     dy = rng.normal(size=(5, rows, rows, 6)).astype("float32")
-    # Two images per chunk: two chunks and a remainder of one image.
-    per_image = rows * rows * 4 * 9 * x.itemsize
-    monkeypatch.setattr(jax_kernels, "_CHUNK_BYTES", 2 * per_image)
-    dw = jax.jit(jax_kernels._kernel_gradient, static_argnums=(3, 4))(
-        x, dy, w, strides, pads
-    )
+
+    def output_and_kernel_gradient(x, w):
+        y, vjp = jax.vjp(lambda w: jax_kernels.conv2d(x, w, strides, pads), w)
+        return y, vjp(dy)[0]
+
+    y, dw = jax.jit(output_and_kernel_gradient)(x, w)
+    want = keras.ops.conv(x, w, strides=strides, padding="same")
+    assert y.shape == want.shape
+    np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
     reference = numpy_kernel_gradient(
         x.astype("float64"), dy.astype("float64"), 3, strides, pads
     )
     np.testing.assert_allclose(dw, reference, rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("strides", [(1, 1), (2, 2)])
-def test_forward_mapped_over_batch_chunks(monkeypatch, strides):
-    import jax
-    from keras_ssl.backend import jax_kernels
-
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(5, 8, 8, 4)).astype("float32")
-    w = rng.normal(size=(3, 3, 4, 6)).astype("float32")
-    pads = jax_kernels.keras_padding((8, 8), (3, 3), strides, "same")
-    rows = 8 // strides[0]
-    # Two images per chunk: two chunks and a remainder of one image.
-    per_image = (8 * 8 * 4 + rows * rows * 6) * x.itemsize
-    monkeypatch.setattr(jax_kernels, "_FORWARD_CHUNK_BYTES", 2 * per_image)
-    y = jax.jit(jax_kernels.conv2d, static_argnums=(2, 3))(x, w, strides, pads)
-    want = keras.ops.conv(x, w, strides=strides, padding="same")
-    assert y.shape == want.shape
-    np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
 
 
 def test_bfloat16_kernel_gradient_keeps_the_kernel_dtype():
