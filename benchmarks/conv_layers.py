@@ -4,8 +4,10 @@ The SmallCNN's training step is almost all convolution, so a backend's speed
 on it is the speed of its convolution kernels. For each distinct convolution
 of the encoder (SmallCNN or the CIFAR ResNet-18, channels_last, "same"
 padding) this times `keras.ops.conv` on each Keras backend, keras_ssl's
-JAX convolution with an im2col kernel gradient (`jax_im2col`: what
-`keras_ssl.backend.jax_kernels` routes Conv2D layers to), and PyTorch's
+routed JAX convolution (`jax_routed`: what `keras_ssl.backend.jax_kernels`
+routes Conv2D layers to, Winograd on stride-1 3x3 layers, elsewhere XLA's
+with an im2col kernel gradient; named `jax_im2col` before 2026-12-07's
+Winograd change), and PyTorch's
 `conv2d` on NCHW tensors (what lightly's torchvision models run): the
 forward pass, and forward plus backward (the gradient of the kernel, and of
 the input for every layer but the first, whose input is data). Each library
@@ -27,7 +29,7 @@ import subprocess
 import sys
 import time
 
-LIBRARIES = ("torch_nchw", "jax", "jax_im2col", "tensorflow", "torch")
+LIBRARIES = ("torch_nchw", "jax", "jax_routed", "tensorflow", "torch")
 
 # (input size, input channels, output channels, kernel, stride, count): the
 # distinct convolutions of each encoder at 32x32 and how often they occur.
@@ -103,16 +105,16 @@ def torch_nchw_timers(x, kernel, cotangent, stride, input_grad):
     return forward, backward
 
 
-def keras_timers(x, kernel, cotangent, stride, input_grad, im2col=False):
+def keras_timers(x, kernel, cotangent, stride, input_grad, routed=False):
     """Forward and backward closures of `keras.ops.conv` on this backend
-    (with `im2col`, of `jax_kernels.conv2d`)."""
+    (with `routed`, of `jax_kernels.conv2d`)."""
     import keras
 
     backend = keras.backend.backend()
     x, w, dy = (keras.ops.convert_to_tensor(a) for a in (x, kernel, cotangent))
 
     def conv(x, w):
-        if im2col:
+        if routed:
             from keras_ssl.backend import jax_kernels
 
             pads = jax_kernels.keras_padding(
@@ -175,7 +177,7 @@ def run_worker(args):
             timers = torch_nchw_timers(x, kernel, cotangent, stride, index > 0)
         else:
             timers = keras_timers(x, kernel, cotangent, stride, index > 0,
-                                  im2col=args.worker == "jax_im2col")
+                                  routed=args.worker == "jax_routed")
         forward, backward = timers
         rows.append([median_ms(forward, args.repeats),
                      median_ms(backward, args.repeats)])
@@ -185,7 +187,7 @@ def run_worker(args):
 def run_library(library, args):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     if library != "torch_nchw":
-        env["KERAS_BACKEND"] = library.replace("_im2col", "")
+        env["KERAS_BACKEND"] = library.replace("_routed", "")
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (root, env.get("PYTHONPATH")) if p)

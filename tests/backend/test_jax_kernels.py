@@ -77,20 +77,22 @@ def test_batch_chunks_with_a_remainder(monkeypatch, strides):
     from keras_ssl.backend import jax_kernels
 
     rng = np.random.default_rng(2)
-    x = rng.normal(size=(5, 8, 8, 4)).astype("float32")
-    w = rng.normal(size=(3, 3, 4, 6)).astype("float32")
+    # 16 input channels: below that the forward pass runs whole.
+    x = rng.normal(size=(5, 8, 8, 16)).astype("float32")
+    w = rng.normal(size=(3, 3, 16, 6)).astype("float32")
     pads = jax_kernels.keras_padding((8, 8), (3, 3), strides, "same")
     rows = 8 // strides[0]
     # Two images per chunk, forward and kernel gradient: two chunks and a
     # remainder of one image.
-    forward_bytes = (8 * 8 * 4 + rows * rows * 6) * x.itemsize
-    patch_bytes = rows * rows * 4 * 9 * x.itemsize
+    forward_bytes = (8 * 8 * 16 + rows * rows * 6) * x.itemsize
+    patch_bytes = rows * rows * 16 * 9 * x.itemsize
     monkeypatch.setattr(jax_kernels, "_FORWARD_CHUNK_BYTES", 2 * forward_bytes)
     monkeypatch.setattr(jax_kernels, "_CHUNK_BYTES", 2 * patch_bytes)
     dy = rng.normal(size=(5, rows, rows, 6)).astype("float32")
 
+    # The XLA path itself: at stride 1 `conv2d` would take the Winograd one.
     def output_and_kernel_gradient(x, w):
-        y, vjp = jax.vjp(lambda w: jax_kernels.conv2d(x, w, strides, pads), w)
+        y, vjp = jax.vjp(lambda w: jax_kernels._conv2d_custom(x, w, strides, pads), w)
         return y, vjp(dy)[0]
 
     y, dw = jax.jit(output_and_kernel_gradient)(x, w)
