@@ -345,7 +345,9 @@ def format_table(results, configs, args, peak, load_before, started):
         f"named): {peak_text}.",
         "",
     ]
-    flop_lines = ["", "Training FLOPs per source image:"] + [
+    flop_lines = ["", "Training FLOPs per source image (counted as direct "
+                  "convolutions; on JAX's CPU Winograd layers the "
+                  "rate is an effective one):"] + [
         f"- {m} / {e}: {note}" for (m, e), note in sorted(notes.items())
     ]
     return "\n".join(head + lines + flop_lines)

@@ -34,9 +34,9 @@ def route_fast_kernels(model):
 
     On PyTorch, channels-last Conv2D layers skip Keras's layout copies and
     training-mode BatchNormalization is one fused kernel (see
-    `torch_kernels`). On JAX on the CPU, the kernel gradient of a Conv2D is
-    one im2col matmul instead of XLA's slow convolution (see
-    `jax_kernels`). The layers keep their class, config and weights. On
+    `torch_kernels`). On JAX on the CPU, stride-1 3x3 Conv2D layers run as
+    Winograd convolutions and the others get an im2col kernel gradient in
+    place of XLA's slow one (see `jax_kernels`). The layers keep their class, config and weights. On
     TensorFlow (oneDNN) it does nothing. `SSLModel` does it at its first
     step.
 

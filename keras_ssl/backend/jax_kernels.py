@@ -1,17 +1,21 @@
-"""A JAX Conv2D whose kernel gradient is one matmul, per layer, on CPU.
+"""A JAX Conv2D that is faster than XLA's own on the CPU, per layer.
 
-XLA's CPU backend computes the kernel gradient of a convolution with a
-generic convolution that can take 10x the time of the forward pass
-(CIFAR ResNet-18 at batch 256, 32x32x64 -> 64, 3x3: forward 0.48 s, kernel
-gradient 5.0 s). Written as im2col, the same gradient is the product of
-the (N*H*W, k*k*C) patch matrix and the output gradient: 0.92 s there, and
-faster on every layer of ResNet-18 and the SmallCNN
-(`benchmarks/conv_layers.py --libraries jax jax_im2col`). Summed over
-batch chunks whose patch matrices fit the cache it takes half that again
-on the 32x32 layers. The forward pass and the input gradient stay XLA's own
-convolutions; the forward pass is mapped over batch chunks too, which
-speeds up the large-image layers by 10-30% (the input gradient mapped so
-was slower, 2-5x, and is not).
+Stride-1 3x3 layers with at least 16 channels and an output of at least
+8x8 run as Winograd F(2x2, 3x3) convolutions (`jax_winograd`): forward
+pass, input gradient and kernel gradient each take 16 products per 2x2
+output tile instead of 36, over cache-sized batch chunks. On ResNet-18 at
+batch 256 this cut the forward plus backward time of its 32x32, 16x16 and
+8x8 stride-1 layers by 31%, 45% and 37% against the im2col path below
+(`benchmarks/RESULTS.md`, Winograd section of 2026-12-07).
+
+The other routed layers keep XLA's forward convolution and input gradient
+and replace XLA's kernel gradient, which can take 10x the forward pass on
+the CPU (ResNet-18, batch 256, 32x32x64 -> 64: forward 0.48 s, kernel
+gradient 5.0 s), by im2col: the (N*H*W, k*k*C) patch matrix times the
+output gradient, summed over batch chunks whose patch matrices fit the
+cache. Their forward pass is mapped over batch chunks too, which speeds up
+3x3 layers by 10-40% (the input gradient mapped so was 2-5x slower, and 1x1
+layers and a 3-channel stem were slower, so these run whole).
 
 `route_layers` swaps the *instance's* `convolution_op`, so the layers keep
 their class, config and weights. Only plain channels-last Conv2D layers with

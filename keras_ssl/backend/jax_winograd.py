@@ -4,10 +4,11 @@ A stride-1 3x3 convolution computed on 4x4 input tiles (stride 2) takes 16
 products per 2x2 output tile where the direct form takes 36: per tile
 position k, the (tiles, C) x (C, O) matmul of the transformed input V[k]
 and kernel U[k] (Lavin & Gray, 2016). The transforms are additions only,
-so the matmuls dominate; on this project's 2-core CPU the forward pass,
-input gradient and kernel gradient of ResNet-18's 32x32 to 8x8 layers
-take 1.2-2.2x less time than XLA's convolution and the im2col kernel
-gradient (`benchmarks/RESULTS.md`, 2026-12-07 Winograd section).
+so the matmuls dominate once a chunk of tiles fits the cache. On this
+project's 2-core CPU, forward plus backward of ResNet-18's 32x32, 16x16
+and 8x8 stride-1 layers ran 1.5-1.8x faster than XLA's convolution with
+an im2col kernel gradient (`benchmarks/conv_layers.py`, batch 256;
+`benchmarks/RESULTS.md`, Winograd section of 2026-12-07).
 
 Index convention: the 16 tile positions are k = 4 * i + j, i the row and j
 the column of the 4x4 tile, in every transformed array.
