@@ -246,8 +246,9 @@ def _winograd_conv(x, w, pads):
     """The Winograd convolution over chunks of about `_WINOGRAD_CHUNK_BYTES`
     of input: small enough for the transformed tiles (4x the input) to stay
     in the cache."""
+    u = jax_winograd.transformed_kernel(w)
     return _map_chunks(
-        lambda part: jax_winograd.conv3x3(part, w, pads),
+        lambda part: jax_winograd.conv3x3(part, u, pads),
         x,
         x[0].size * x.dtype.itemsize,
         _WINOGRAD_CHUNK_BYTES,

@@ -65,14 +65,13 @@ def gradient_pads(pads):
     return tuple((2 - top, 2 - bottom) for top, bottom in pads)
 
 
-def conv3x3(x, w, pads):
-    """The stride-1 3x3 convolution of `x` (N, H, W, C) by `w` (3, 3, C, O)."""
+def conv3x3(x, u, pads):
+    """The stride-1 3x3 convolution of `x` (N, H, W, C) by the kernel whose
+    `transformed_kernel` is `u` (16, C, O)."""
     rows, cols = output_size(x.shape, pads)
     tiles = _tile_counts(rows, cols)
-    products = jnp.einsum(
-        "kpc,kco->kpo", _transformed_input(x, pads, tiles), _transformed_kernel(w)
-    )
-    y = _output_tiles(products.reshape(16, x.shape[0], *tiles, w.shape[-1]))
+    products = jnp.einsum("kpc,kco->kpo", _transformed_input(x, pads, tiles), u)
+    y = _output_tiles(products.reshape(4, 4, x.shape[0], *tiles, u.shape[-1]))
     return y[:, :rows, :cols]
 
 
@@ -119,8 +118,9 @@ def _input_transform(a, axis, count):
     return [r[0] - r[2], r[1] + r[2], r[2] - r[1], r[1] - r[3]]
 
 
-def _transformed_kernel(w):
-    """G w G^T, as (16, C, O)."""
+def transformed_kernel(w):
+    """G w G^T of a (3, 3, C, O) kernel, as (16, C, O): computed once per
+    pass, outside the loop over batch chunks."""
     return jnp.einsum("ai,ijco,bj->abco", _G, w, _G).reshape(16, *w.shape[2:])
 
 
@@ -130,8 +130,8 @@ def _output_transform(m):
 
 
 def _output_tiles(m):
-    """A^T m A of every (4, 4) tile of products m, as (N, 2 Th, 2 Tw, O)."""
-    m = m.reshape(4, 4, *m.shape[1:])
+    """A^T m A of every tile of products m (4, 4, N, Th, Tw, O), as
+    (N, 2 Th, 2 Tw, O)."""
     rows = _output_transform([m[i] for i in range(4)])
     y = [_output_transform([r[j] for j in range(4)]) for r in rows]
     # y[a][b] holds output pixel (2t + a, 2s + b) of tile (t, s).
