@@ -8,14 +8,17 @@ batch 256 this cut the forward plus backward time of its 32x32, 16x16 and
 8x8 stride-1 layers by 31%, 45% and 37% against the im2col path below
 (`benchmarks/RESULTS.md`, Winograd section of 2026-12-07).
 
-The other routed layers keep XLA's forward convolution and input gradient
-and replace XLA's kernel gradient, which can take 10x the forward pass on
-the CPU (ResNet-18, batch 256, 32x32x64 -> 64: forward 0.48 s, kernel
-gradient 5.0 s), by im2col: the (N*H*W, k*k*C) patch matrix times the
-output gradient, summed over batch chunks whose patch matrices fit the
-cache. Their forward pass is mapped over batch chunks too, which speeds up
-3x3 layers by 10-40% (the input gradient mapped so was 2-5x slower, and 1x1
-layers and a 3-channel stem were slower, so these run whole).
+The other routed 3x3 (and 2x2) layers run as im2col matmuls
+(`jax_im2col`): patch matrix times kernel forward, col2im of the patch
+gradients for the input gradient, patch matrix times output gradient for
+the kernel gradient (XLA's own can take 10x the forward pass on the CPU:
+ResNet-18, batch 256, 32x32x64 -> 64, forward 0.48 s, kernel gradient
+5.0 s), each over batch chunks whose patch matrices fit the cache. On
+ResNet-18's stride-2 3x3 layers, forward plus backward, this is 10-27%
+faster than XLA's forward and input gradient (RESULTS.md, 2026-12-07,
+fourth session). 1x1 layers, layers of fewer than 16 input channels (a
+3-channel stem) and dtypes other than float32 keep XLA's forward pass and
+input gradient, run whole, with the im2col kernel gradient.
 
 `route_layers` swaps the *instance's* `convolution_op`, so the layers keep
 their class, config and weights. Only plain channels-last Conv2D layers with
@@ -28,6 +31,7 @@ import types
 import jax
 import jax.numpy as jnp
 
+from keras_ssl.backend import jax_im2col
 from keras_ssl.backend import jax_winograd
 from keras_ssl.backend.layer_routing import is_plain_channels_last_conv2d
 
@@ -35,7 +39,8 @@ _MAX_KERNEL = 3
 _DIMENSIONS = ("NHWC", "HWIO", "NHWC")
 # Bytes of one chunk's patch matrix in the kernel gradient.
 _CHUNK_BYTES = 16 * 2**20
-_FORWARD_CHUNK_BYTES = 4 * 2**20
+# Bytes of one chunk's patch matrix in the forward pass and input gradient.
+_PATCH_CHUNK_BYTES = 2 * 2**20
 _MIN_CHUNK_CHANNELS = 16
 # Bytes of one chunk's input in the Winograd passes (forward and input
 # gradient; kernel gradient), the fastest on ResNet-18's layers.
@@ -109,8 +114,9 @@ def conv2d(x, w, strides, pads):
     """NHWC x HWIO convolution, as `lax.conv_general_dilated` computes it.
 
     Stride-1 3x3 layers large enough to gain run as Winograd F(2x2, 3x3)
-    convolutions (`jax_winograd`), forward and backward; the others are
-    XLA's convolutions with an im2col kernel gradient.
+    convolutions (`jax_winograd`), forward and backward; the others as
+    im2col matmuls (`jax_im2col`), or XLA's convolution with an im2col
+    kernel gradient where `_keeps_xla`.
 
     Args:
         x: (N, H, W, C) inputs.
@@ -174,32 +180,60 @@ def _sum_chunks(fn, arrays, image_bytes, chunk_bytes):
     return total
 
 
-def _chunked_conv(x, w, strides, pads):
-    """XLA's convolution mapped over chunks of about `_FORWARD_CHUNK_BYTES`
-    of input and output: 10-40% faster on ResNet-18's 3x3 layers, but
-    slower (up to 3x) on its 1x1 layers and on a stem of 3 channels, which
-    run whole."""
-    if w.shape[0] * w.shape[1] == 1 or w.shape[2] < _MIN_CHUNK_CHANNELS:
+def _keeps_xla(w):
+    """True where XLA's forward pass and input gradient stay: 1x1 kernels
+    (no patches to gather; im2col was slower on ResNet-18's), kernels whose
+    patch matrices are too narrow for a fast matmul (a 3-channel stem: 27
+    columns), and dtypes other than the float32 im2col was timed on."""
+    return (
+        w.shape[0] * w.shape[1] == 1
+        or w.shape[2] < _MIN_CHUNK_CHANNELS
+        or w.dtype != jnp.float32
+    )
+
+
+def _patch_bytes(image_shape, w, strides, pads):
+    """Bytes of one image's (H', W', kh*kw*C) patch matrix."""
+    rows, cols = jax_im2col.output_size(image_shape[:2], w.shape[:2], strides, pads)
+    return rows * cols * w.shape[0] * w.shape[1] * w.shape[2] * w.dtype.itemsize
+
+
+def _im2col_conv(x, w, strides, pads):
+    """The forward pass: im2col over chunks of about `_PATCH_CHUNK_BYTES`
+    of patches, or XLA's convolution (`_keeps_xla`)."""
+    if _keeps_xla(w):
         return _xla_conv(x, w, strides, pads)
-    rows = -(-(x.shape[1] + sum(pads[0]) - w.shape[0] + 1) // strides[0])
-    cols = -(-(x.shape[2] + sum(pads[1]) - w.shape[1] + 1) // strides[1])
-    image_bytes = (x[0].size + rows * cols * w.shape[-1]) * x.dtype.itemsize
     return _map_chunks(
-        lambda part: _xla_conv(part, w, strides, pads),
+        lambda part: jax_im2col.conv(part, w, strides, pads),
         x,
-        image_bytes,
-        _FORWARD_CHUNK_BYTES,
+        _patch_bytes(x.shape[1:], w, strides, pads),
+        _PATCH_CHUNK_BYTES,
     )
 
 
 def _forward(x, w, strides, pads):
-    return _chunked_conv(x, w, strides, pads), (x, w)
+    return _im2col_conv(x, w, strides, pads), (x, w)
 
 
 def _backward(strides, pads, residuals, dy):
     x, w = residuals
-    _, input_vjp = jax.vjp(lambda v: _xla_conv(v, w, strides, pads), x)
-    return input_vjp(dy)[0], _kernel_gradient(x, dy, w, strides, pads)
+    return _input_gradient(x, dy, w, strides, pads), _kernel_gradient(
+        x, dy, w, strides, pads
+    )
+
+
+def _input_gradient(x, dy, w, strides, pads):
+    """col2im over chunks of about `_PATCH_CHUNK_BYTES` of patch
+    gradients, or XLA's input gradient (`_keeps_xla`)."""
+    if _keeps_xla(w):
+        _, input_vjp = jax.vjp(lambda v: _xla_conv(v, w, strides, pads), x)
+        return input_vjp(dy)[0]
+    return _map_chunks(
+        lambda part: jax_im2col.input_gradient(part, w, x.shape[1:3], strides, pads),
+        dy,
+        _patch_bytes(x.shape[1:], w, strides, pads),
+        _PATCH_CHUNK_BYTES,
+    )
 
 
 def _kernel_gradient(x, dy, w, strides, pads):
@@ -209,36 +243,16 @@ def _kernel_gradient(x, dy, w, strides, pads):
     ResNet-18's 32x32x64 layers this halves the time of one whole-batch
     im2col (`benchmarks/RESULTS.md`, 2026-12-07).
     """
-    image_bytes = dy[0, ..., 0].size * x.shape[-1] * w.shape[0] * w.shape[1]
-    image_bytes *= x.dtype.itemsize
     grad = _sum_chunks(
-        lambda xs, dys: _patch_gradient(xs, dys, w.shape, strides, pads),
+        lambda xs, dys: jax_im2col.kernel_gradient(xs, dys, w.shape, strides, pads),
         (x, dy),
-        image_bytes,
+        _patch_bytes(x.shape[1:], w, strides, pads),
         _CHUNK_BYTES,
     )
     return grad.astype(w.dtype)
 
 
-def _patch_gradient(x, dy, shape, strides, pads):
-    """sum over n, i, j of patch(x)[n, i, j] outer dy[n, i, j], as a matmul."""
-    kh, kw, channels, outputs = shape
-    padded = jnp.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
-    rows, cols = dy.shape[1:3]
-    sh, sw = strides
-    taps = [
-        padded[:, i : i + (rows - 1) * sh + 1 : sh, j : j + (cols - 1) * sw + 1 : sw]
-        for i in range(kh)
-        for j in range(kw)
-    ]
-    patches = jnp.concatenate(taps, axis=-1).reshape(-1, kh * kw * channels)
-    grad = jnp.dot(
-        patches.T, dy.reshape(-1, outputs), preferred_element_type=jnp.float32
-    )
-    return grad.reshape(shape)
-
-
-_conv2d_custom = jax.custom_vjp(_chunked_conv, nondiff_argnums=(2, 3))
+_conv2d_custom = jax.custom_vjp(_im2col_conv, nondiff_argnums=(2, 3))
 _conv2d_custom.defvjp(_forward, _backward)
 
 

@@ -77,28 +77,35 @@ def test_batch_chunks_with_a_remainder(monkeypatch, strides):
     from keras_ssl.backend import jax_kernels
 
     rng = np.random.default_rng(2)
-    # 16 input channels: below that the forward pass runs whole.
+    # 16 input channels: below that the im2col passes are not used.
     x = rng.normal(size=(5, 8, 8, 16)).astype("float32")
     w = rng.normal(size=(3, 3, 16, 6)).astype("float32")
     pads = jax_kernels.keras_padding((8, 8), (3, 3), strides, "same")
     rows = 8 // strides[0]
-    # Two images per chunk, forward and kernel gradient: two chunks and a
-    # remainder of one image.
-    forward_bytes = (8 * 8 * 16 + rows * rows * 6) * x.itemsize
+    # Two images per chunk in every pass: two chunks and a remainder of one.
     patch_bytes = rows * rows * 16 * 9 * x.itemsize
-    monkeypatch.setattr(jax_kernels, "_FORWARD_CHUNK_BYTES", 2 * forward_bytes)
+    monkeypatch.setattr(jax_kernels, "_PATCH_CHUNK_BYTES", 2 * patch_bytes)
     monkeypatch.setattr(jax_kernels, "_CHUNK_BYTES", 2 * patch_bytes)
     dy = rng.normal(size=(5, rows, rows, 6)).astype("float32")
 
-    # The XLA path itself: at stride 1 `conv2d` would take the Winograd one.
-    def output_and_kernel_gradient(x, w):
-        y, vjp = jax.vjp(lambda w: jax_kernels._conv2d_custom(x, w, strides, pads), w)
-        return y, vjp(dy)[0]
+    # The im2col path itself: at stride 1 `conv2d` would take the Winograd one.
+    def output_and_gradients(x, w):
+        y, vjp = jax.vjp(
+            lambda x, w: jax_kernels._conv2d_custom(x, w, strides, pads), x, w
+        )
+        return (y, *vjp(dy))
 
-    y, dw = jax.jit(output_and_kernel_gradient)(x, w)
-    want = keras.ops.conv(x, w, strides=strides, padding="same")
-    assert y.shape == want.shape
-    np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
+    def xla_output_and_gradients(x, w):
+        y, vjp = jax.vjp(
+            lambda x, w: keras.ops.conv(x, w, strides=strides, padding="same"), x, w
+        )
+        return (y, *vjp(dy))
+
+    y, dx, dw = jax.jit(output_and_gradients)(x, w)
+    want_y, want_dx, _ = xla_output_and_gradients(x, w)
+    assert y.shape == want_y.shape
+    np.testing.assert_allclose(y, want_y, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-4, atol=1e-4)
     reference = numpy_kernel_gradient(
         x.astype("float64"), dy.astype("float64"), 3, strides, pads
     )
