@@ -41,7 +41,8 @@ _DIMENSIONS = ("NHWC", "HWIO", "NHWC")
 _CHUNK_BYTES = 16 * 2**20
 # Bytes of one chunk's patch matrix in the forward pass and input gradient.
 _PATCH_CHUNK_BYTES = 2 * 2**20
-_MIN_CHUNK_CHANNELS = 16
+# Fewest input channels for the im2col forward pass and input gradient.
+_MIN_IM2COL_CHANNELS = 16
 # Bytes of one chunk's input in the Winograd passes (forward and input
 # gradient; kernel gradient), the fastest on ResNet-18's layers.
 _WINOGRAD_CHUNK_BYTES = 2 * 2**20
@@ -187,7 +188,7 @@ def _keeps_xla(w):
     columns), and dtypes other than the float32 im2col was timed on."""
     return (
         w.shape[0] * w.shape[1] == 1
-        or w.shape[2] < _MIN_CHUNK_CHANNELS
+        or w.shape[2] < _MIN_IM2COL_CHANNELS
         or w.dtype != jnp.float32
     )
 
