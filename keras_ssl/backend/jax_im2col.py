@@ -52,22 +52,34 @@ def input_gradient(dy, w, sizes, strides, pads):
     n, rows, cols = dy.shape[:3]
     taps = jnp.dot(dy, w.reshape(-1, outputs).T).reshape(n, rows, cols, kh, kw, channels)
     sh, sw = strides
-    reach_h, reach_w = (kh - 1) // sh, (kw - 1) // sw
-    grid = []
-    for phase_h in range(sh):
-        row = []
-        for phase_w in range(sw):
-            total = jnp.zeros((n, rows + reach_h, cols + reach_w, channels), dy.dtype)
-            for a in range(phase_h, kh, sh):
-                for b in range(phase_w, kw, sw):
-                    shift = ((0, 0), (a // sh, reach_h - a // sh))
-                    shift += ((b // sw, reach_w - b // sw), (0, 0))
-                    total = total + jnp.pad(taps[:, :, :, a, b], shift)
-            row.append(total)
-        grid.append(jnp.stack(row, axis=3))
-    padded = jnp.stack(grid, axis=2)
-    padded = padded.reshape(n, sh * (rows + reach_h), sw * (cols + reach_w), channels)
+    grid = jnp.stack(
+        [
+            jnp.stack([_phase(taps, (i, j), strides) for j in range(sw)], axis=3)
+            for i in range(sh)
+        ],
+        axis=2,
+    )
+    # (N, rows', sh, cols', sw, C): phase (i, j) of grid cell (r, c) is
+    # padded pixel (sh * r + i, sw * c + j).
+    padded = grid.reshape(n, sh * grid.shape[1], sw * grid.shape[3], channels)
     return _crop(padded, sizes, pads)
+
+
+def _phase(taps, phase, strides):
+    """The sum of the patch-gradient taps (N, H', W', kh, kw, C) that land
+    on stride phase `phase` of the padded input, each shifted by its offset
+    (tap index // stride) on a grid (H' + reach, W' + reach)."""
+    n, rows, cols, kh, kw, channels = taps.shape
+    sh, sw = strides
+    reach_h, reach_w = (kh - 1) // sh, (kw - 1) // sw
+    # Zeros, not 0: a phase no tap reaches (a 1x1 kernel at stride 2).
+    total = jnp.zeros((n, rows + reach_h, cols + reach_w, channels), taps.dtype)
+    for a in range(phase[0], kh, sh):
+        for b in range(phase[1], kw, sw):
+            shift = ((0, 0), (a // sh, reach_h - a // sh))
+            shift += ((b // sw, reach_w - b // sw), (0, 0))
+            total = total + jnp.pad(taps[:, :, :, a, b], shift)
+    return total
 
 
 def _crop(padded, sizes, pads):

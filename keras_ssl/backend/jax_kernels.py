@@ -218,9 +218,8 @@ def _forward(x, w, strides, pads):
 
 def _backward(strides, pads, residuals, dy):
     x, w = residuals
-    return _input_gradient(x, dy, w, strides, pads), _kernel_gradient(
-        x, dy, w, strides, pads
-    )
+    dx = _input_gradient(x, dy, w, strides, pads)
+    return dx, _kernel_gradient(x, dy, w, strides, pads)
 
 
 def _input_gradient(x, dy, w, strides, pads):
