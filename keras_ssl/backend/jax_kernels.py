@@ -134,7 +134,8 @@ def conv2d(x, w, strides, pads):
 
 
 def _split_batch(arrays, image_bytes, chunk_bytes):
-    """Splits equal-length batches into chunks of about `chunk_bytes`.
+    """Splits equal-length batches into chunks of about `chunk_bytes`, of a
+    size that divides the batch where one is near (`_chunk_size`).
 
     Returns:
         (chunks, rest): the arrays' leading images as (count, size, ...)
@@ -142,7 +143,7 @@ def _split_batch(arrays, image_bytes, chunk_bytes):
         `(None, None)` when one chunk would hold the whole batch.
     """
     batch = arrays[0].shape[0]
-    size = max(1, chunk_bytes // image_bytes)
+    size = _chunk_size(batch, max(1, chunk_bytes // image_bytes))
     count = batch // size
     if count <= 1:
         return None, None
@@ -150,6 +151,19 @@ def _split_batch(arrays, image_bytes, chunk_bytes):
     chunks = tuple(a[:cut].reshape(count, size, *a.shape[1:]) for a in arrays)
     rest = tuple(a[cut:] for a in arrays) if cut < batch else None
     return chunks, rest
+
+
+def _chunk_size(batch, target):
+    """The divisor of `batch` nearest to `target` images (by ratio), so that
+    no remainder needs a pass and a concatenation of its own; `target`
+    itself when no divisor is within a factor of 2 (a prime batch)."""
+    if target >= batch:
+        return batch
+    size = min(
+        (d for d in range(1, batch + 1) if batch % d == 0),
+        key=lambda d: max(d / target, target / d),
+    )
+    return size if max(size / target, target / size) <= 2 else target
 
 
 def _map_chunks(fn, x, image_bytes, chunk_bytes):

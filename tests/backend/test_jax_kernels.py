@@ -71,22 +71,39 @@ def test_conv2d_matches_xla_and_numpy(size, kernel, strides, padding):
     np.testing.assert_allclose(dw, reference, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize(
+    "batch, target, expected",
+    [(128, 28, 32), (256, 28, 32), (128, 3, 4), (100, 7, 5), (97, 10, 10),
+     (7, 3, 3), (128, 200, 128)],
+)
+def test_chunk_size_is_the_nearest_divisor_of_the_batch(batch, target, expected):
+    from keras_ssl.backend import jax_kernels
+
+    # A prime batch (97) or no divisor within 2x (7 for 3) keeps the target.
+    assert jax_kernels._chunk_size(batch, target) == expected
+
+
+# 7 images, 3 per chunk: two chunks and a remainder of one (no divisor of 7
+# is within 2x of 3); 6 images, 2 per chunk: three chunks, no remainder.
+@pytest.mark.parametrize("batch, per_chunk", [(7, 3), (6, 2)])
 @pytest.mark.parametrize("strides", [(1, 1), (2, 2)])
-def test_batch_chunks_with_a_remainder(monkeypatch, strides):
+def test_batch_chunks(monkeypatch, strides, batch, per_chunk):
     import jax
     from keras_ssl.backend import jax_kernels
 
     rng = np.random.default_rng(2)
     # 16 input channels: below that the im2col passes are not used.
-    x = rng.normal(size=(5, 8, 8, 16)).astype("float32")
+    x = rng.normal(size=(batch, 8, 8, 16)).astype("float32")
     w = rng.normal(size=(3, 3, 16, 6)).astype("float32")
     pads = jax_kernels.keras_padding((8, 8), (3, 3), strides, "same")
     rows = 8 // strides[0]
-    # Two images per chunk in every pass: two chunks and a remainder of one.
     patch_bytes = rows * rows * 16 * 9 * x.itemsize
-    monkeypatch.setattr(jax_kernels, "_PATCH_CHUNK_BYTES", 2 * patch_bytes)
-    monkeypatch.setattr(jax_kernels, "_CHUNK_BYTES", 2 * patch_bytes)
-    dy = rng.normal(size=(5, rows, rows, 6)).astype("float32")
+    monkeypatch.setattr(jax_kernels, "_PATCH_CHUNK_BYTES", per_chunk * patch_bytes)
+    monkeypatch.setattr(jax_kernels, "_CHUNK_BYTES", per_chunk * patch_bytes)
+    chunks, rest = jax_kernels._split_batch((x,), patch_bytes, per_chunk * patch_bytes)
+    assert chunks[0].shape[:2] == (batch // per_chunk, per_chunk)
+    assert (rest is None) == (batch % per_chunk == 0)
+    dy = rng.normal(size=(batch, rows, rows, 6)).astype("float32")
 
     # The im2col path itself: at stride 1 `conv2d` would take the Winograd one.
     def output_and_gradients(x, w):

@@ -58,13 +58,14 @@ def test_winograd_chunks_with_a_remainder(monkeypatch):
     from keras_ssl.backend import jax_kernels
 
     rng = np.random.default_rng(1)
-    x = rng.normal(size=(5, 9, 8, 16)).astype("float32")
+    x = rng.normal(size=(7, 9, 8, 16)).astype("float32")
     w = rng.normal(size=(3, 3, 16, 16)).astype("float32")
     pads = jax_kernels.keras_padding((9, 8), (3, 3), (1, 1), "same")
-    # Two images per chunk in every pass: two chunks and one image left.
-    two_images = 2 * x[0].nbytes
-    monkeypatch.setattr(jax_kernels, "_WINOGRAD_CHUNK_BYTES", two_images)
-    monkeypatch.setattr(jax_kernels, "_WINOGRAD_KERNEL_CHUNK_BYTES", two_images)
+    # Three images per chunk in every pass (no divisor of 7 is within 2x of
+    # 3): two chunks and one image left.
+    three_images = 3 * x[0].nbytes
+    monkeypatch.setattr(jax_kernels, "_WINOGRAD_CHUNK_BYTES", three_images)
+    monkeypatch.setattr(jax_kernels, "_WINOGRAD_KERNEL_CHUNK_BYTES", three_images)
     check_against_keras_and_numpy(
         x, w, pads, "same", jax.jit(lambda x, w: jax_kernels.conv2d(x, w, (1, 1), pads))
     )
