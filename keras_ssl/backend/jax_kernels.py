@@ -159,11 +159,12 @@ def _chunk_size(batch, target):
     itself when no divisor is within a factor of 2 (a prime batch)."""
     if target >= batch:
         return batch
-    size = min(
-        (d for d in range(1, batch + 1) if batch % d == 0),
-        key=lambda d: max(d / target, target / d),
-    )
-    return size if max(size / target, target / size) <= 2 else target
+
+    def ratio(d):
+        return max(d / target, target / d)
+
+    size = min((d for d in range(1, batch + 1) if batch % d == 0), key=ratio)
+    return size if ratio(size) <= 2 else target
 
 
 def _map_chunks(fn, x, image_bytes, chunk_bytes):
