@@ -156,14 +156,19 @@ def _split_batch(arrays, image_bytes, chunk_bytes):
 def _chunk_size(batch, target):
     """The divisor of `batch` nearest to `target` images (by ratio), so that
     no remainder needs a pass and a concatenation of its own; `target`
-    itself when no divisor is within a factor of 2 (a prime batch)."""
+    itself when no divisor is within a factor of 2 (a prime batch).
+
+    A target below the batch never gives the whole batch: one whole-batch
+    pass was 1.7-2x slower than two chunks on the SmallCNN's kernel
+    gradients at batch 256 (`benchmarks/RESULTS.md`, 2026-12-08).
+    """
     if target >= batch:
         return batch
 
     def ratio(d):
         return max(d / target, target / d)
 
-    size = min((d for d in range(1, batch + 1) if batch % d == 0), key=ratio)
+    size = min((d for d in range(1, batch) if batch % d == 0), key=ratio)
     return size if ratio(size) <= 2 else target
 
 

@@ -74,12 +74,13 @@ def test_conv2d_matches_xla_and_numpy(size, kernel, strides, padding):
 @pytest.mark.parametrize(
     "batch, target, expected",
     [(128, 28, 32), (256, 28, 32), (128, 3, 4), (100, 7, 5), (97, 10, 10),
-     (7, 3, 3), (128, 200, 128)],
+     (7, 3, 3), (128, 200, 128), (256, 227, 128)],
 )
 def test_chunk_size_is_the_nearest_divisor_of_the_batch(batch, target, expected):
     from keras_ssl.backend import jax_kernels
 
-    # A prime batch (97) or no divisor within 2x (7 for 3) keeps the target.
+    # A prime batch (97) or no divisor within 2x (7 for 3) keeps the target;
+    # a target below the batch never gives the whole batch (256 for 227).
     assert jax_kernels._chunk_size(batch, target) == expected
 
 
